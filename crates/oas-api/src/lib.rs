@@ -1,0 +1,1 @@
+//! Typed, Tauri-free client of the OAS API.
