@@ -1,0 +1,1 @@
+export type Contact = { name: string, email: string | null, phone: string | null, role: string | null, };

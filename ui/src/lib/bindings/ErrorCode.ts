@@ -1,0 +1,1 @@
+export type ErrorCode = "unreachable" | "timeout" | "tls" | "not_oas" | "wrong_credentials" | "api_key_rejected" | "session_expired" | "not_found" | "throttled" | "validation" | "server_error" | "invalid_address" | "insecure_address" | "response_too_large" | "origin_mismatch" | "keychain_unavailable" | "unexpected";

@@ -1,0 +1,1 @@
+export type Remembered = { server: string, username: string, email: string, };

@@ -1,0 +1,3 @@
+import type { OrganisationDraft } from "./OrganisationDraft";
+
+export type SavedDraft = { editingId: number | null, draft: OrganisationDraft, };

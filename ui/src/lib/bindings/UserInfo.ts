@@ -1,0 +1,1 @@
+export type UserInfo = { id: number, username: string, email: string, };
