@@ -1,0 +1,92 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { SessionState } from "./lib/bindings/SessionState";
+import * as commands from "./lib/commands";
+import { setLocale } from "./lib/i18n.svelte";
+import { session } from "./lib/session.svelte";
+import App from "./App.svelte";
+
+vi.mock("./lib/commands", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("./lib/commands")>();
+  return {
+    ...actual,
+    sessionRestore: vi.fn(),
+    demoPrefill: vi.fn(),
+    signIn: vi.fn(),
+    signOut: vi.fn(),
+    organisationsList: vi.fn(),
+    draftLoad: vi.fn(),
+  };
+});
+
+const signedIn: SessionState = {
+  status: "signedIn",
+  server: "http://127.0.0.1:8765/api/",
+  user: { id: 1, username: "demo", email: "demo@example.com" },
+  apiKeyHint: "7Q2",
+};
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  vi.mocked(commands.demoPrefill).mockResolvedValue(null);
+  vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [], activeId: null, contactsSupported: false });
+  vi.mocked(commands.draftLoad).mockResolvedValue(null);
+  setLocale("en");
+  session.state = null;
+  session.restoreError = null;
+  session.notice = null;
+  session.screen = "home";
+  delete document.documentElement.dataset.ready;
+});
+
+describe("App", () => {
+  it("restores the session and greets the user, then marks itself ready", async () => {
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    render(App);
+    expect(await screen.findByRole("heading", { name: "Hello, demo" })).toBeInTheDocument();
+    expect(screen.getByText("API key ending …7Q2")).toBeInTheDocument();
+    expect(screen.getByText("http://127.0.0.1:8765")).toBeInTheDocument();
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
+  });
+
+  it("greets in Spanish", async () => {
+    setLocale("es");
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    render(App);
+    expect(await screen.findByRole("heading", { name: "Hola, demo" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Cerrar sesión" })).toBeInTheDocument();
+  });
+
+  it("signs out back to the sign-in form with the remembered details", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    vi.mocked(commands.signOut).mockResolvedValue({
+      status: "signedOut",
+      remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com" },
+    });
+    render(App);
+    await user.click(await screen.findByRole("button", { name: "Sign out" }));
+    expect(await screen.findByRole("button", { name: "Sign in" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Server")).toHaveValue("http://127.0.0.1:8765/api/");
+    expect(screen.getByLabelText("Username")).toHaveValue("demo");
+    expect(screen.getByLabelText("Password")).toHaveValue("");
+  });
+
+  it("shows the sign-in form with a banner when the session cannot be restored", async () => {
+    vi.mocked(commands.sessionRestore).mockRejectedValue({ code: "unreachable", message: "connect error" });
+    render(App);
+    expect(await screen.findByRole("button", { name: "Try again" })).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent("could not reach this server");
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
+  });
+
+  it("navigates to Organizations", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    render(App);
+    await user.click(await screen.findByRole("button", { name: "Organizations" }));
+    expect(await screen.findByRole("heading", { name: "Organizations", level: 1 })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Organizations" })).toHaveAttribute("aria-current", "page");
+  });
+});
