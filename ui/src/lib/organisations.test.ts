@@ -1,0 +1,104 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Organisation } from "./bindings/Organisation";
+import {
+  activeOrganisationId,
+  filterOrganisations,
+  indexOrganisations,
+  organisationsCsv,
+  rememberActive,
+  sortOrganisations,
+} from "./organisations";
+
+const org = (id: number, name: string, base = "USD", currencies = [base], extra: Partial<Organisation> = {}): Organisation => ({
+  id, name, baseCurrency: base, currencies, image: null, isActive: null, contacts: null, ...extra,
+});
+
+const list = [
+  org(1, "Zeta Corp", "EUR", ["EUR", "USD"]),
+  org(3, "acme", "MXN", ["MXN"]),
+  org(2, "Ácaro Ltd", "GBP", ["GBP", "JPY"]),
+  org(10, "Org 10"),
+  org(9, "Org 9"),
+];
+
+describe("sorting and filtering", () => {
+  const indexed = indexOrganisations(list);
+
+  it("sorts by name, ignoring case and accents, numbers in order", () => {
+    expect(sortOrganisations(indexed, "name", "en").map((i) => i.organisation.id)).toEqual([2, 3, 9, 10, 1]);
+  });
+
+  it("sorts newest first by id", () => {
+    expect(sortOrganisations(indexed, "newest", "en").map((i) => i.organisation.id)).toEqual([10, 9, 3, 2, 1]);
+  });
+
+  it("finds by name, without caring about accents or case", () => {
+    expect(filterOrganisations(indexed, "ACARO").map((o) => o.id)).toEqual([2]);
+    expect(filterOrganisations(indexed, "zeta").map((o) => o.id)).toEqual([1]);
+  });
+
+  it("finds by currency", () => {
+    expect(filterOrganisations(indexed, "jpy").map((o) => o.id)).toEqual([2]);
+    expect(filterOrganisations(indexed, "usd").map((o) => o.id)).toEqual([1, 10, 9]);
+  });
+
+  it("needs every word to match", () => {
+    expect(filterOrganisations(indexed, "org 9").map((o) => o.id)).toEqual([9]);
+    expect(filterOrganisations(indexed, "  ")).toHaveLength(5);
+  });
+
+  it("filters 10,000 organisations within a frame", () => {
+    const many = indexOrganisations(Array.from({ length: 10_000 }, (_, i) => org(i + 1, `Organisation ${i + 1}`, "EUR", ["EUR", "USD"])));
+    const started = performance.now();
+    const found = filterOrganisations(many, "organisation 999");
+    const elapsed = performance.now() - started;
+    expect(found.map((o) => o.id)).toEqual(expect.arrayContaining([999, 1999, 9990, 9999]));
+    expect(found).toHaveLength(19);
+    expect(elapsed).toBeLessThan(50);
+  });
+});
+
+describe("active organisation", () => {
+  beforeEach(() => localStorage.clear());
+  const view = (organisations: Organisation[], activeId: number | null = null) => ({ organisations, activeId, contactsSupported: false });
+
+  it("trusts the server's answer", () => {
+    expect(activeOrganisationId(view(list, 3), "s", "u")).toBe(3);
+    expect(activeOrganisationId(view([org(1, "a", "USD", ["USD"], { isActive: false }), org(2, "b", "USD", ["USD"], { isActive: true })]), "s", "u")).toBe(2);
+  });
+
+  it("remembers the last one activated per server and user when the server does not say", () => {
+    rememberActive("https://a/api/", "demo", 2);
+    expect(activeOrganisationId(view(list), "https://a/api/", "demo")).toBe(2);
+    expect(activeOrganisationId(view(list), "https://b/api/", "demo")).toBeNull();
+    expect(activeOrganisationId(view(list), "https://a/api/", "other")).toBeNull();
+  });
+
+  it("forgets an organisation that no longer exists", () => {
+    rememberActive("s", "u", 77);
+    expect(activeOrganisationId(view(list), "s", "u")).toBeNull();
+  });
+});
+
+describe("organisationsCsv", () => {
+  it("writes a header and quotes what needs quoting", () => {
+    const csv = organisationsCsv(
+      [
+        org(1, 'Acme, "the best"', "USD", ["USD", "EUR"], { image: "https://x/a.png" }),
+        org(2, "Line\nbreak"),
+        org(3, "=SUM(A1)"),
+        org(4, "Plain"),
+      ],
+      4,
+    );
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    expect(csv.slice(1).split("\r\n")).toEqual([
+      "id,name,base_currency,currencies,image,active",
+      '1,"Acme, ""the best""",USD,USD EUR,https://x/a.png,no',
+      '2,"Line\nbreak",USD,USD,,no',
+      "3,'=SUM(A1),USD,USD,,no",
+      "4,Plain,USD,USD,,yes",
+      "",
+    ]);
+  });
+});

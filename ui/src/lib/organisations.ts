@@ -1,0 +1,92 @@
+import type { Organisation } from "./bindings/Organisation";
+import type { OrganisationsView } from "./bindings/OrganisationsView";
+import { foldText } from "./currencies";
+
+export type SortOrder = "name" | "newest";
+
+export type IndexedOrganisation = { organisation: Organisation; haystack: string };
+
+/** Pre-folds the searchable text once, so each keystroke is a cheap `includes` per row. */
+export function indexOrganisations(list: readonly Organisation[]): IndexedOrganisation[] {
+  return list.map((organisation) => ({
+    organisation,
+    haystack: foldText(`${organisation.name}\u0000${organisation.baseCurrency} ${organisation.currencies.join(" ")}`),
+  }));
+}
+
+export function sortOrganisations(list: readonly IndexedOrganisation[], order: SortOrder, locale: string): IndexedOrganisation[] {
+  const copy = list.slice();
+  if (order === "newest") {
+    copy.sort((a, b) => b.organisation.id - a.organisation.id);
+  } else {
+    const collator = new Intl.Collator(locale, { sensitivity: "base", numeric: true });
+    copy.sort((a, b) => collator.compare(a.organisation.name, b.organisation.name) || a.organisation.id - b.organisation.id);
+  }
+  return copy;
+}
+
+/** Matches name or currency code; every word typed must match. */
+export function filterOrganisations(list: readonly IndexedOrganisation[], query: string): Organisation[] {
+  const words = foldText(query).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return list.map((i) => i.organisation);
+  const out: Organisation[] = [];
+  for (const item of list) {
+    if (words.every((w) => item.haystack.includes(w))) out.push(item.organisation);
+  }
+  return out;
+}
+
+// Which organisation is active is not a secret; localStorage keeps it per server and user.
+const ACTIVE_KEY = "oas.activeOrganisation";
+
+function activeStorageKey(server: string, username: string) {
+  return `${ACTIVE_KEY}:${server}|${username}`;
+}
+
+export function rememberActive(server: string, username: string, id: number): void {
+  try {
+    localStorage.setItem(activeStorageKey(server, username), String(id));
+  } catch {
+    // Only a convenience for servers that do not report the active organisation.
+  }
+}
+
+function rememberedActive(server: string, username: string): number | null {
+  try {
+    const value = Number(localStorage.getItem(activeStorageKey(server, username)));
+    return Number.isInteger(value) && value > 0 ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The server's word first; the last one activated from this app when the server says nothing. */
+export function activeOrganisationId(view: OrganisationsView, server: string, username: string): number | null {
+  if (view.activeId !== null) return view.activeId;
+  const flagged = view.organisations.find((o) => o.isActive === true);
+  if (flagged) return flagged.id;
+  const reports = view.organisations.some((o) => o.isActive !== null);
+  if (reports) return null;
+  const remembered = rememberedActive(server, username);
+  return remembered !== null && view.organisations.some((o) => o.id === remembered) ? remembered : null;
+}
+
+function csvCell(value: string): string {
+  // A leading = + - @ would run as a formula in spreadsheet programs.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** RFC 4180 CSV (CRLF line ends, quoted where needed) with a BOM so spreadsheets read UTF-8. */
+export function organisationsCsv(list: readonly Organisation[], activeId: number | null): string {
+  const header = ["id", "name", "base_currency", "currencies", "image", "active"];
+  const rows = list.map((o) => [
+    String(o.id),
+    o.name,
+    o.baseCurrency,
+    o.currencies.join(" "),
+    o.image ?? "",
+    o.id === activeId ? "yes" : "no",
+  ]);
+  return "\uFEFF" + [header, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
