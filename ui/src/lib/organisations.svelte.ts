@@ -1,0 +1,68 @@
+import type { IpcError } from "./bindings/IpcError";
+import type { Organisation } from "./bindings/Organisation";
+import type { OrganisationsView } from "./bindings/OrganisationsView";
+import * as commands from "./commands";
+import { activeOrganisationId, rememberActive } from "./organisations";
+import { handleSessionError, session } from "./session.svelte";
+
+class OrganisationsStore {
+  // Raw state: 10,000 rows are replaced as a whole, never mutated, so no deep proxies are needed.
+  view = $state.raw<OrganisationsView | null>(null);
+  activeId = $state<number | null>(null);
+  loading = $state(false);
+  error = $state.raw<IpcError | null>(null);
+}
+
+export const organisations = new OrganisationsStore();
+
+function identity(): [string, string] {
+  const s = session.state;
+  return s?.status === "signedIn" ? [s.server, s.user.username || s.user.email] : ["", ""];
+}
+
+let loadSerial = 0;
+
+export async function loadOrganisations(): Promise<void> {
+  const serial = ++loadSerial;
+  organisations.loading = true;
+  organisations.error = null;
+  try {
+    const view = await commands.organisationsList();
+    if (serial !== loadSerial) return;
+    const [server, user] = identity();
+    organisations.view = view;
+    organisations.activeId = activeOrganisationId(view, server, user);
+  } catch (error) {
+    if (serial !== loadSerial) return;
+    const ipc = commands.toIpcError(error);
+    if (!handleSessionError(ipc)) organisations.error = ipc;
+  } finally {
+    if (serial === loadSerial) organisations.loading = false;
+  }
+}
+
+/** Puts a saved organisation into the list without fetching every page again. */
+export function upsertOrganisation(saved: Organisation): void {
+  const view = organisations.view ?? { organisations: [], activeId: null, contactsSupported: false };
+  const index = view.organisations.findIndex((o) => o.id === saved.id);
+  const list = view.organisations.slice();
+  if (index >= 0) list[index] = saved;
+  else list.push(saved);
+  organisations.view = { ...view, organisations: list };
+}
+
+export async function makeActive(id: number): Promise<string> {
+  const message = await commands.organisationMakeActive(id);
+  const [server, user] = identity();
+  rememberActive(server, user, id);
+  organisations.activeId = id;
+  return message;
+}
+
+export function resetOrganisations(): void {
+  loadSerial++;
+  organisations.view = null;
+  organisations.activeId = null;
+  organisations.loading = false;
+  organisations.error = null;
+}
