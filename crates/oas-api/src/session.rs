@@ -1,0 +1,512 @@
+//! A signed-in session: the access token in memory, the refresh token, proactive and reactive
+//! refresh (single flight), and the routes that need a user.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::client::{expect_json, Auth, Client};
+use crate::error::{classify, Error, Route};
+use crate::jwt;
+use crate::model::{page_from_value, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
+use crate::secret::{AccessToken, Password, RefreshToken};
+
+type Listener = Arc<dyn Fn(&RefreshToken) + Send + Sync + 'static>;
+
+/// A signed-in session. Cheap to clone (shared state), `Send + Sync`.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    tokens: RwLock<Tokens>,
+    /// Single flight: one refresh at a time; waiters see the new generation and reuse it.
+    gate: tokio::sync::Mutex<()>,
+    listeners: Mutex<Vec<Listener>>,
+    ended: AtomicBool,
+}
+
+struct Tokens {
+    access: AccessToken,
+    refresh: RefreshToken,
+    generation: u64,
+    refresh_at: Option<Instant>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("server", self.inner.client.server())
+            .field("ended", &self.is_ended())
+            .finish_non_exhaustive()
+    }
+}
+
+/// When to refresh this access token proactively, from its `exp` (and `iat`, which makes the
+/// computation immune to a skewed local clock).
+fn refresh_deadline(access: &AccessToken, max_margin: Duration) -> Option<Instant> {
+    let claims = jwt::claims(access.expose())?;
+    let exp = claims.exp?;
+    let now = Instant::now();
+    match claims.iat {
+        Some(iat) if exp > iat => {
+            let lifetime = Duration::from_secs((exp - iat) as u64);
+            let margin = max_margin.min(lifetime / 5);
+            Some(now + lifetime.saturating_sub(margin))
+        }
+        _ => {
+            let unix_now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
+            let remaining = Duration::from_secs(exp.saturating_sub(unix_now).max(0) as u64);
+            let margin = max_margin.min(remaining / 5);
+            Some(now + remaining.saturating_sub(margin))
+        }
+    }
+}
+
+const MAX_PAGES: u64 = 100_000;
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Session {
+    pub(crate) fn new(client: Client, access: AccessToken, refresh: RefreshToken) -> Session {
+        let refresh_at = refresh_deadline(&access, client.options().refresh_margin);
+        Session {
+            inner: Arc::new(Inner {
+                client,
+                tokens: RwLock::new(Tokens { access, refresh, generation: 0, refresh_at }),
+                gate: tokio::sync::Mutex::new(()),
+                listeners: Mutex::new(Vec::new()),
+                ended: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// The current refresh token (after any rotation).
+    pub fn refresh_token(&self) -> RefreshToken {
+        read(&self.inner.tokens).refresh.clone()
+    }
+
+    /// Called whenever the server hands out a new refresh token, so the app can save it.
+    pub fn on_refresh_rotated(&self, f: impl Fn(&RefreshToken) + Send + Sync + 'static) {
+        self.inner.listeners.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::new(f));
+    }
+
+    /// True after logout or after the server refused the refresh token.
+    pub fn is_ended(&self) -> bool {
+        self.inner.ended.load(Ordering::SeqCst)
+    }
+
+    /// Refreshes the access token now (shared with any refresh already under way).
+    pub async fn refresh_now(&self) -> Result<(), Error> {
+        let generation = read(&self.inner.tokens).generation;
+        self.refresh_from(generation).await
+    }
+
+    /// Whether the server still accepts the current access token (`auth/token/verify/`).
+    pub async fn verify(&self) -> Result<bool, Error> {
+        let access = read(&self.inner.tokens).access.clone();
+        self.inner.client.verify_token(&access).await
+    }
+
+    // ------------------------------------------------------------------ account
+
+    pub async fn user(&self) -> Result<User, Error> {
+        let url = self.url("auth/user/");
+        self.call(Method::GET, &url, false, None).await
+    }
+
+    /// `PATCH auth/user/`: changes only the fields that are set.
+    pub async fn update_user(&self, patch: &UserPatch) -> Result<User, Error> {
+        let url = self.url("auth/user/");
+        let body = to_value(patch)?;
+        self.call(Method::PATCH, &url, false, Some(&body)).await
+    }
+
+    /// `PUT auth/user/`: replaces the editable fields.
+    pub async fn replace_user(&self, user: &UserPatch) -> Result<User, Error> {
+        let url = self.url("auth/user/");
+        let body = to_value(user)?;
+        self.call(Method::PUT, &url, false, Some(&body)).await
+    }
+
+    /// `POST auth/password/change/`. A mismatch between `new` and `confirm` comes back as a
+    /// validation error on `new_password2`.
+    pub async fn change_password(&self, old: &Password, new: &Password, confirm: &Password) -> Result<(), Error> {
+        let url = self.url("auth/password/change/");
+        let body = json!({"old_password": old.expose(), "new_password1": new.expose(), "new_password2": confirm.expose()});
+        let _: Value = self.call(Method::POST, &url, false, Some(&body)).await?;
+        Ok(())
+    }
+
+    /// `POST auth/logout/` with the refresh token, then ends the session. A refresh token the
+    /// server already refuses counts as logged out.
+    pub async fn logout(&self) -> Result<(), Error> {
+        let refresh = self.refresh_token();
+        let url = self.url("auth/logout/");
+        let a = self.inner.client.execute(Method::POST, &url, Auth::None, Some(&json!({"refresh": refresh.expose()}))).await?;
+        match a.status {
+            200..=299 | 401 => {
+                self.inner.ended.store(true, Ordering::SeqCst);
+                Ok(())
+            }
+            _ => Err(classify(Route::Logout, &a)),
+        }
+    }
+
+    // ------------------------------------------------------------------ organisations
+
+    /// One page (1-based) of the user's organisations. Past the end: `Err(NotFound)`.
+    pub async fn organisations_page(&self, page: u32) -> Result<Page<Organisation>, Error> {
+        let mut url = self.url("organisations/");
+        if page > 1 {
+            url.query_pairs_mut().append_pair("page", &page.to_string());
+        }
+        self.fetch_page(&url).await
+    }
+
+    /// Every organisation, in server order, without duplicates.
+    pub async fn list_all_organisations(&self) -> Result<Vec<Organisation>, Error> {
+        self.list_all("organisations/", |o: &Organisation| o.id).await
+    }
+
+    pub async fn create_organisation(&self, new: &NewOrganisation) -> Result<Organisation, Error> {
+        let url = self.url("organisations/");
+        let body = to_value(new)?;
+        self.call(Method::POST, &url, true, Some(&body)).await
+    }
+
+    pub async fn organisation(&self, id: i64) -> Result<Organisation, Error> {
+        let url = self.url(&format!("organisations/{id}/"));
+        self.call(Method::GET, &url, true, None).await
+    }
+
+    /// `PATCH organisations/{id}/`: changes only the fields that are set.
+    pub async fn update_organisation(&self, id: i64, patch: &OrganisationPatch) -> Result<Organisation, Error> {
+        let url = self.url(&format!("organisations/{id}/"));
+        let body = to_value(patch)?;
+        self.call(Method::PATCH, &url, true, Some(&body)).await
+    }
+
+    /// `POST organisations/{id}/make_active/`: the server's message.
+    pub async fn make_active(&self, id: i64) -> Result<String, Error> {
+        let url = self.url(&format!("organisations/{id}/make_active/"));
+        let v: Value = self.call(Method::POST, &url, true, Some(&json!({}))).await?;
+        Ok(["message", "detail"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    fn url(&self, path: &str) -> Url {
+        self.inner.client.server().join(path)
+    }
+
+    /// A link from the server (`next`, `previous`): absolute or relative, it must be on the
+    /// configured origin.
+    fn pinned(&self, link: &str) -> Result<Url, Error> {
+        let u = self.inner.client.server().url().join(link).map_err(|_| Error::NotOas)?;
+        if self.inner.client.server().same_origin(&u) {
+            Ok(u)
+        } else {
+            Err(Error::OriginMismatch)
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<T, Error> {
+        let a = self.send(method, url, with_key, body).await?;
+        let v = expect_json(Route::Protected, a)?;
+        serde_json::from_value(v).map_err(|_| Error::NotOas)
+    }
+
+    async fn fetch_page<T: DeserializeOwned>(&self, url: &Url) -> Result<Page<T>, Error> {
+        let a = self.send(Method::GET, url, true, None).await?;
+        let v = expect_json(Route::Protected, a)?;
+        page_from_value(v).ok_or(Error::NotOas)
+    }
+
+    fn snapshot(&self) -> (AccessToken, u64, bool) {
+        let t = read(&self.inner.tokens);
+        let due = t.refresh_at.is_some_and(|d| Instant::now() >= d);
+        (t.access.clone(), t.generation, due)
+    }
+
+    /// Sends with the current token; refreshes first if it is about to expire, and once more
+    /// (then retries once) if the server answers 401.
+    async fn send(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<crate::error::Answer, Error> {
+        if self.is_ended() {
+            return Err(Error::SessionExpired);
+        }
+        let (mut access, mut generation, due) = self.snapshot();
+        if due {
+            self.refresh_from(generation).await?;
+            (access, generation, _) = self.snapshot();
+        }
+        let auth = |t| if with_key { Auth::BearerAndKey(t) } else { Auth::Bearer(t) };
+        let a = self.inner.client.execute(method.clone(), url, auth(&access), body).await?;
+        if a.status != 401 {
+            return Ok(a);
+        }
+        self.refresh_from(generation).await?;
+        let (access, _, _) = self.snapshot();
+        self.inner.client.execute(method, url, auth(&access), body).await
+    }
+
+    /// Refreshes unless another caller already did since `seen` (single flight).
+    async fn refresh_from(&self, seen: u64) -> Result<(), Error> {
+        let _gate = self.inner.gate.lock().await;
+        if self.is_ended() {
+            return Err(Error::SessionExpired);
+        }
+        let refresh = {
+            let t = read(&self.inner.tokens);
+            if t.generation != seen {
+                return Ok(());
+            }
+            t.refresh.clone()
+        };
+        match self.inner.client.refresh_tokens(&refresh).await {
+            Ok((access, rotated)) => {
+                {
+                    let mut t = write(&self.inner.tokens);
+                    t.refresh_at = refresh_deadline(&access, self.inner.client.options().refresh_margin);
+                    t.access = access;
+                    t.generation += 1;
+                    if let Some(r) = &rotated {
+                        t.refresh = r.clone();
+                    }
+                }
+                if let Some(r) = rotated {
+                    let listeners: Vec<Listener> = self.inner.listeners.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    for l in listeners {
+                        l(&r);
+                    }
+                }
+                Ok(())
+            }
+            Err(Error::SessionExpired) => {
+                self.inner.ended.store(true, Ordering::SeqCst);
+                Err(Error::SessionExpired)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Page 1, then the other pages concurrently (computed from `count` and the page size seen),
+    /// falling back to following `next`. Server order, no duplicates, no gaps.
+    async fn list_all<T>(&self, path: &str, id: fn(&T) -> i64) -> Result<Vec<T>, Error>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let base = self.url(path);
+        let first: Page<T> = self.fetch_page(&base).await?;
+        let Some(next) = first.next.clone() else {
+            return Ok(dedupe(first.results, id));
+        };
+        let next_url = self.pinned(&next)?;
+        let size = first.results.len() as u64;
+        let pages = if size > 0 { first.count.div_ceil(size) } else { 0 };
+        if let Some(template) = PageTemplate::from_next(&next_url, size) {
+            if (2..=MAX_PAGES).contains(&pages) {
+                match self.fetch_rest_concurrently(&template, &first, pages, size).await {
+                    Ok(Some(rest)) => {
+                        let mut all = first.results;
+                        all.extend(rest);
+                        return Ok(dedupe(all, id));
+                    }
+                    // The list changed under us (or the server paginates differently): walk it.
+                    Ok(None) | Err(Error::NotFound) => return self.follow_next(self.fetch_page(&base).await?, id).await,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        self.follow_next(first, id).await
+    }
+
+    async fn fetch_rest_concurrently<T>(&self, template: &PageTemplate, first: &Page<T>, pages: u64, size: u64) -> Result<Option<Vec<T>>, Error>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let concurrency = self.inner.client.options().list_concurrency.max(1);
+        let fetched: Vec<Page<T>> = stream::iter(2..=pages)
+            .map(|k| {
+                let url = template.url(k, size);
+                async move {
+                    let p: Page<T> = self.fetch_page(&url).await?;
+                    if let Some(n) = &p.next {
+                        self.pinned(n)?;
+                    }
+                    Ok::<_, Error>(p)
+                }
+            })
+            .buffered(concurrency)
+            .try_collect()
+            .await?;
+        let mut out = Vec::with_capacity(first.count.min(1_000_000) as usize);
+        for (i, p) in fetched.into_iter().enumerate() {
+            let k = i as u64 + 2;
+            let expected = if k == pages { first.count - (pages - 1) * size } else { size };
+            if p.count != first.count || p.results.len() as u64 != expected {
+                return Ok(None);
+            }
+            out.extend(p.results);
+        }
+        Ok(Some(out))
+    }
+
+    async fn follow_next<T: DeserializeOwned>(&self, first: Page<T>, id: fn(&T) -> i64) -> Result<Vec<T>, Error> {
+        let mut items = first.results;
+        let mut next = first.next;
+        let mut seen = HashSet::new();
+        while let Some(link) = next {
+            let url = self.pinned(&link)?;
+            if !seen.insert(url.to_string()) || seen.len() as u64 > MAX_PAGES {
+                return Err(Error::Unexpected("the server's pages link back to themselves".into()));
+            }
+            let p: Page<T> = self.fetch_page(&url).await?;
+            items.extend(p.results);
+            next = p.next;
+        }
+        Ok(dedupe(items, id))
+    }
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
+    serde_json::to_value(v).map_err(|_| Error::Unexpected("a request could not be encoded".into()))
+}
+
+fn dedupe<T>(items: Vec<T>, id: fn(&T) -> i64) -> Vec<T> {
+    let mut seen = HashSet::with_capacity(items.len());
+    items.into_iter().filter(|i| seen.insert(id(i))).collect()
+}
+
+/// How to address page `k` directly, learnt from the `next` link of page 1.
+#[derive(Debug, Clone)]
+enum PageTemplate {
+    /// `?page=2` (DRF PageNumberPagination).
+    Page { url: Url },
+    /// `?offset=N&limit=N` (DRF LimitOffsetPagination).
+    Offset { url: Url },
+}
+
+impl PageTemplate {
+    fn from_next(next: &Url, size: u64) -> Option<PageTemplate> {
+        let pairs: Vec<(String, String)> = next.query_pairs().into_owned().collect();
+        if pairs.iter().any(|(k, v)| k == "page" && v == "2") {
+            Some(PageTemplate::Page { url: next.clone() })
+        } else if size > 0 && pairs.iter().any(|(k, v)| k == "offset" && v.parse::<u64>() == Ok(size)) {
+            Some(PageTemplate::Offset { url: next.clone() })
+        } else {
+            None
+        }
+    }
+
+    /// The URL of page `k` (1-based).
+    fn url(&self, k: u64, size: u64) -> Url {
+        let (url, key, value) = match self {
+            PageTemplate::Page { url } => (url, "page", k.to_string()),
+            PageTemplate::Offset { url } => (url, "offset", ((k - 1) * size).to_string()),
+        };
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .into_owned()
+            .map(|(k2, v)| if k2 == key { (k2, value.clone()) } else { (k2, v) })
+            .collect();
+        let mut u = url.clone();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+        u
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::ServerUrl;
+    use crate::secret::ApiKey;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn session_is_send_sync_and_futures_are_send() {
+        assert_send_sync::<Session>();
+        assert_send_sync::<Client>();
+        let client = Client::new(ServerUrl::parse("https://example.com").unwrap(), ApiKey::new("key.key")).unwrap();
+        let s = Session::new(client.clone(), AccessToken::new("a"), RefreshToken::new("r"));
+        assert_send(&s.user());
+        assert_send(&s.list_all_organisations());
+        assert_send(&s.organisations_page(1));
+        assert_send(&s.logout());
+        assert_send(&s.make_active(1));
+        assert_send(&s.create_organisation(&NewOrganisation::default()));
+        assert_send(&client.login("u", "e", &Password::new("p")));
+        assert_send(&client.resume(RefreshToken::new("r")));
+        let d = format!("{s:?}");
+        assert!(d.contains("Session") && !d.contains("\"a\""));
+    }
+
+    #[test]
+    fn deadline_from_jwt() {
+        // exp - iat = 300 s: refresh 30 s early (max margin).
+        let tok = |exp: i64, iat: i64| {
+            let payload = format!("{{\"exp\":{exp},\"iat\":{iat}}}");
+            AccessToken::new(format!("x.{}.y", b64(payload.as_bytes())))
+        };
+        let before = Instant::now();
+        let d = refresh_deadline(&tok(1300, 1000), Duration::from_secs(30)).unwrap();
+        assert!(d >= before + Duration::from_secs(270) && d <= Instant::now() + Duration::from_secs(270));
+        // 1-second tokens: refresh after 0.8 s.
+        let d = refresh_deadline(&tok(1001, 1000), Duration::from_secs(30)).unwrap();
+        assert!(d >= before + Duration::from_millis(800) && d <= Instant::now() + Duration::from_millis(800));
+        assert!(refresh_deadline(&AccessToken::new("opaque"), Duration::from_secs(30)).is_none());
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn page_templates() {
+        let next = Url::parse("https://h/api/organisations/?page=2&x=1").unwrap();
+        let t = PageTemplate::from_next(&next, 10).unwrap();
+        assert_eq!(t.url(7, 10).as_str(), "https://h/api/organisations/?page=7&x=1");
+        let next = Url::parse("https://h/api/organisations/?limit=10&offset=10").unwrap();
+        let t = PageTemplate::from_next(&next, 10).unwrap();
+        assert_eq!(t.url(3, 10).as_str(), "https://h/api/organisations/?limit=10&offset=20");
+        assert!(PageTemplate::from_next(&Url::parse("https://h/api/organisations/?cursor=abc").unwrap(), 10).is_none());
+    }
+
+    #[test]
+    fn dedupe_keeps_first() {
+        assert_eq!(dedupe(vec![1i64, 2, 1, 3, 2], |x| *x), vec![1, 2, 3]);
+    }
+}
