@@ -1,0 +1,253 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Organisation } from "../lib/bindings/Organisation";
+import type { OrganisationsView } from "../lib/bindings/OrganisationsView";
+import * as commands from "../lib/commands";
+import { setLocale } from "../lib/i18n.svelte";
+import { resetOrganisations } from "../lib/organisations.svelte";
+import { session } from "../lib/session.svelte";
+import Organisations from "./Organisations.svelte";
+
+vi.mock("../lib/commands", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../lib/commands")>();
+  return {
+    ...actual,
+    organisationsList: vi.fn(),
+    organisationCreate: vi.fn(),
+    organisationUpdate: vi.fn(),
+    organisationMakeActive: vi.fn(),
+    draftLoad: vi.fn(),
+    draftSave: vi.fn(),
+    draftDiscard: vi.fn(),
+    exportCsv: vi.fn(),
+  };
+});
+
+const org = (id: number, name: string, base: string, currencies: string[], extra: Partial<Organisation> = {}): Organisation => ({
+  id, name, baseCurrency: base, currencies, image: null, isActive: null, contacts: null, ...extra,
+});
+
+const three: Organisation[] = [
+  org(1, "Zeta Holdings", "EUR", ["EUR", "USD"]),
+  org(2, "Acme Mexico", "MXN", ["MXN", "USD", "EUR", "GBP", "JPY", "CAD", "CHF"], { image: "https://img.example/acme.png" }),
+  org(3, "Bluebird", "GBP", ["GBP"]),
+];
+
+function view(organisations: Organisation[], activeId: number | null = null, contactsSupported = false): OrganisationsView {
+  return { organisations, activeId, contactsSupported };
+}
+
+const rows = () => within(screen.getByRole("list", { name: "Organizations" })).getAllByRole("listitem");
+const rowNames = () => rows().map((r) => r.querySelector(".org__name")?.textContent);
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  localStorage.clear();
+  setLocale("en");
+  resetOrganisations();
+  session.state = { status: "signedIn", server: "https://oas.example/api/", user: { id: 1, username: "demo", email: "" }, apiKeyHint: "7Q2" };
+  vi.mocked(commands.draftLoad).mockResolvedValue(null);
+  vi.mocked(commands.draftSave).mockResolvedValue(undefined);
+  vi.mocked(commands.draftDiscard).mockResolvedValue(undefined);
+});
+
+describe("Organisations list", () => {
+  it("shows every organisation with its currencies, the count and the active badge", async () => {
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 3));
+    render(Organisations);
+    expect(screen.getByRole("heading", { name: "Organizations", level: 1 })).toBeInTheDocument();
+    await waitFor(() => expect(rowNames()).toEqual(["Acme Mexico", "Bluebird", "Zeta Holdings"]));
+    expect(screen.getByText("3 organizations")).toBeInTheDocument();
+    const acme = rows()[0];
+    expect(within(acme).getByText("MXN", { selector: ".chip--base" })).toBeInTheDocument();
+    expect(within(acme).getByText("+2 more")).toBeInTheDocument();
+    expect(acme.querySelector("img")).toHaveAttribute("src", "https://img.example/acme.png");
+    expect(within(rows()[1]).getByText("Active")).toBeInTheDocument();
+    expect(within(rows()[0]).queryByText("Active")).not.toBeInTheDocument();
+    expect(screen.getByText(/only one is active at a time/)).toBeInTheDocument();
+  });
+
+  it("falls back to initials when an image is missing or broken", async () => {
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    render(Organisations);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    const img = rows()[0].querySelector("img")!;
+    img.dispatchEvent(new Event("error"));
+    await waitFor(() => expect(rows()[0].querySelector("img")).toBeNull());
+    expect(within(rows()[0]).getByText("AM")).toBeInTheDocument();
+  });
+
+  it("searches live by name or currency and offers to clear an empty result", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    render(Organisations);
+    const search = await screen.findByLabelText("Search organizations");
+    await user.type(search, "blue");
+    expect(rowNames()).toEqual(["Bluebird"]);
+    expect(screen.getByText(/1 of 3 shown/)).toBeInTheDocument();
+    await user.clear(search);
+    await user.type(search, "usd");
+    expect(rowNames()).toEqual(["Acme Mexico", "Zeta Holdings"]);
+    await user.clear(search);
+    await user.type(search, "nothing here");
+    expect(screen.getByText("No organization matches “nothing here”")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Clear search" }));
+    expect(rows()).toHaveLength(3);
+  });
+
+  it("sorts by newest", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    render(Organisations);
+    await user.selectOptions(await screen.findByLabelText("Sort by"), "newest");
+    expect(rowNames()).toEqual(["Bluebird", "Acme Mexico", "Zeta Holdings"]);
+  });
+
+  it("renders only a window of 10,000 organisations", async () => {
+    const user = userEvent.setup();
+    const many = Array.from({ length: 10_000 }, (_, i) => org(i + 1, `Org ${String(i + 1).padStart(5, "0")}`, "USD", ["USD"]));
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(many));
+    render(Organisations);
+    expect(await screen.findByText("10,000 organizations")).toBeInTheDocument();
+    expect(rows().length).toBeLessThan(40);
+    expect(rows()[0]).toHaveAttribute("aria-setsize", "10000");
+    await user.type(screen.getByLabelText("Search organizations"), "09999");
+    expect(rowNames()).toEqual(["Org 09999"]);
+  });
+
+  it("leads to creating the first organisation when there are none", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view([]));
+    render(Organisations);
+    expect(await screen.findByText("No organizations yet")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Create your first organization" }));
+    expect(screen.getByRole("heading", { name: "New organization" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Name")).toBeInTheDocument();
+  });
+
+  it("refreshes on request", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValueOnce(view(three)).mockResolvedValueOnce(view([...three, org(4, "Delta", "USD", ["USD"])]));
+    render(Organisations);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await waitFor(() => expect(rows()).toHaveLength(4));
+  });
+
+  it("explains a failed load and tries again", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockRejectedValueOnce({ code: "unreachable", message: "" }).mockResolvedValueOnce(view(three));
+    render(Organisations);
+    expect(await screen.findByText("Your organizations could not be loaded.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(rows()).toHaveLength(3));
+  });
+
+  it("makes an organisation active, shows the server's message and moves the badge", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 3));
+    vi.mocked(commands.organisationMakeActive).mockResolvedValue("Organisation Zeta Holdings is now active.");
+    render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "Make active: Zeta Holdings" }));
+    expect(commands.organisationMakeActive).toHaveBeenCalledWith(1);
+    expect(await screen.findByText("Organisation Zeta Holdings is now active.")).toBeInTheDocument();
+    expect(within(rows()[2]).getByText("Active")).toBeInTheDocument();
+    expect(within(rows()[1]).queryByText("Active")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Make active: Bluebird" })).toBeInTheDocument();
+  });
+
+  it("remembers the activated organisation when the server does not report one", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationMakeActive).mockResolvedValue("ok");
+    const first = render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "Make active: Bluebird" }));
+    first.unmount();
+    resetOrganisations();
+    render(Organisations);
+    await waitFor(() => expect(within(rows()[1]).getByText("Active")).toBeInTheDocument());
+  });
+
+  it("exports the shown organisations as CSV", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 2));
+    vi.mocked(commands.exportCsv).mockResolvedValue(true);
+    render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "Export CSV" }));
+    const csv = vi.mocked(commands.exportCsv).mock.calls[0][0];
+    expect(csv).toContain("id,name,base_currency,currencies,image,active\r\n");
+    expect(csv).toContain("2,Acme Mexico,MXN,MXN USD EUR GBP JPY CAD CHF,https://img.example/acme.png,yes\r\n");
+    expect(await screen.findByText("Exported 3 organizations to CSV.")).toBeInTheDocument();
+  });
+
+  it("offers a saved draft after a restart and continues it", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.draftLoad).mockResolvedValue({
+      editingId: null,
+      draft: { name: "Half-typed Ltd", baseCurrency: "EUR", currencies: ["EUR", "USD"], image: "", contacts: null },
+    });
+    render(Organisations);
+    expect(await screen.findByText("You have an unsaved draft: “Half-typed Ltd”.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Continue editing" }));
+    expect(screen.getByLabelText("Name")).toHaveValue("Half-typed Ltd");
+    expect(screen.getByLabelText("Base currency")).toHaveValue("EUR");
+    expect(screen.getByText("Your unsaved draft was restored.")).toBeInTheDocument();
+  });
+
+  it("discards a saved draft from the list", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.draftLoad).mockResolvedValue({
+      editingId: 2,
+      draft: { name: "Acme renamed", baseCurrency: "MXN", currencies: ["MXN"], image: "", contacts: null },
+    });
+    render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "Discard draft" }));
+    expect(commands.draftDiscard).toHaveBeenCalled();
+    expect(screen.queryByText(/unsaved draft/)).not.toBeInTheDocument();
+  });
+
+  it("creates an organisation and shows it in the list", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationCreate).mockImplementation(async (draft) => org(9, draft.name, draft.baseCurrency, draft.currencies));
+    render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "New organization" }));
+    await user.type(screen.getByLabelText("Name"), "Nuevo SA");
+    await user.selectOptions(screen.getByLabelText("Base currency"), "MXN");
+    await user.type(screen.getByLabelText("Currencies"), "eur{Enter}");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Saved “Nuevo SA”.")).toBeInTheDocument();
+    expect(commands.organisationCreate).toHaveBeenCalledWith({ name: "Nuevo SA", baseCurrency: "MXN", currencies: ["MXN", "EUR"], image: "", contacts: null });
+    expect(rowNames()).toContain("Nuevo SA");
+    expect(screen.getByText("4 organizations")).toBeInTheDocument();
+  });
+
+  it("edits an organisation in place", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationUpdate).mockImplementation(async (id, draft) => org(id, draft.name, draft.baseCurrency, draft.currencies));
+    render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "Edit: Bluebird" }));
+    expect(screen.getByRole("heading", { name: "Edit organization" })).toBeInTheDocument();
+    const name = screen.getByLabelText("Name");
+    await user.clear(name);
+    await user.type(name, "Bluebird Group");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await screen.findByText("Saved “Bluebird Group”.");
+    expect(commands.organisationUpdate).toHaveBeenCalledWith(3, expect.objectContaining({ name: "Bluebird Group" }));
+    expect(rowNames()).toEqual(["Acme Mexico", "Bluebird Group", "Zeta Holdings"]);
+  });
+
+  it("shows the headings and actions in Spanish", async () => {
+    setLocale("es");
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 1));
+    render(Organisations);
+    expect(screen.getByRole("heading", { name: "Organizaciones", level: 1 })).toBeInTheDocument();
+    expect(await screen.findByText("3 organizaciones")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Nueva organización" })).toBeInTheDocument();
+    expect(screen.getByText("Activa")).toBeInTheDocument();
+  });
+});
