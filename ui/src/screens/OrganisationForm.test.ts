@@ -1,0 +1,198 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Organisation } from "../lib/bindings/Organisation";
+import type { OrganisationDraft } from "../lib/bindings/OrganisationDraft";
+import * as commands from "../lib/commands";
+import { setLocale } from "../lib/i18n.svelte";
+import OrganisationForm from "./OrganisationForm.svelte";
+
+vi.mock("../lib/commands", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../lib/commands")>();
+  return {
+    ...actual,
+    organisationCreate: vi.fn(),
+    organisationUpdate: vi.fn(),
+    draftSave: vi.fn(),
+    draftDiscard: vi.fn(),
+  };
+});
+
+const empty: OrganisationDraft = { name: "", baseCurrency: "", currencies: [], image: "", contacts: null };
+const saved = (draft: OrganisationDraft, id = 7): Organisation => ({ id, ...draft, image: draft.image || null, isActive: null, contacts: draft.contacts });
+
+function setup(opts: { initial?: OrganisationDraft; organisation?: Organisation | null; contactsSupported?: boolean; restored?: boolean } = {}) {
+  const onclose = vi.fn();
+  const user = userEvent.setup();
+  render(OrganisationForm, {
+    props: {
+      organisation: opts.organisation ?? null,
+      initial: opts.initial ?? empty,
+      restored: opts.restored ?? false,
+      contactsSupported: opts.contactsSupported ?? false,
+      onclose,
+    },
+  });
+  return { user, onclose };
+}
+
+const chips = () => within(screen.getByRole("list", { name: "Selected currencies" })).getAllByRole("listitem").map((li) => li.textContent?.trim().slice(0, 3));
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  setLocale("en");
+  vi.mocked(commands.draftSave).mockResolvedValue(undefined);
+  vi.mocked(commands.draftDiscard).mockResolvedValue(undefined);
+});
+
+describe("OrganisationForm", () => {
+  it("has the labelled fields and a Save button", () => {
+    setup();
+    for (const label of ["Name", "Base currency", "Currencies", "Image URL"]) expect(screen.getByLabelText(label)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Save" })).toBeInTheDocument();
+  });
+
+  it("checks the required fields before sending anything", async () => {
+    const { user } = setup();
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(screen.getByLabelText("Name")).toHaveAccessibleDescription(/Enter a name/);
+    expect(screen.getByLabelText("Base currency")).toHaveAccessibleDescription(/Choose the base currency/);
+    expect(screen.getByText("Choose at least one currency.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Name")).toHaveFocus();
+    expect(commands.organisationCreate).not.toHaveBeenCalled();
+  });
+
+  it("adds the base currency to the currencies, visibly, and keeps it there", async () => {
+    const { user } = setup({ initial: { ...empty, currencies: ["USD"] } });
+    await user.selectOptions(screen.getByLabelText("Base currency"), "MXN");
+    expect(chips()).toEqual(["MXN", "USD"]);
+    expect(screen.getByText("MXN was added to the currencies because it is the base currency.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Remove MXN" })).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Remove USD" })).toBeInTheDocument();
+  });
+
+  it("refuses an image address that is not a web address", async () => {
+    const { user } = setup({ initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD"] } });
+    await user.type(screen.getByLabelText("Image URL"), "logo.png");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(screen.getByLabelText("Image URL")).toHaveAccessibleDescription(/full web address/);
+    expect(commands.organisationCreate).not.toHaveBeenCalled();
+  });
+
+  it("previews the image and flags a broken address before saving", async () => {
+    const { user } = setup();
+    await user.type(screen.getByLabelText("Image URL"), "https://img.example/missing.png");
+    const preview = screen.getByRole("img", { name: "Image preview" });
+    expect(preview).toHaveAttribute("src", "https://img.example/missing.png");
+    await fireEvent.error(preview);
+    expect(screen.getByText(/This image could not be loaded/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Image URL")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("creates once, however many times Save is pressed", async () => {
+    let finish!: (o: Organisation) => void;
+    vi.mocked(commands.organisationCreate).mockImplementation(() => new Promise((resolve) => (finish = resolve)));
+    const draft = { ...empty, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"] };
+    const { user, onclose } = setup({ initial: draft });
+    const button = screen.getByRole("button", { name: "Save" });
+    await user.dblClick(button);
+    await user.type(screen.getByLabelText("Name"), "{Enter}{Enter}{Enter}");
+    expect(screen.getByRole("button", { name: "Saving…" })).toBeDisabled();
+    expect(commands.organisationCreate).toHaveBeenCalledTimes(1);
+    expect(commands.organisationCreate).toHaveBeenCalledWith(draft);
+    finish(saved(draft));
+    await waitFor(() => expect(onclose).toHaveBeenCalledWith({ saved: saved(draft), draft: null }));
+    expect(commands.draftDiscard).toHaveBeenCalled();
+  });
+
+  it("updates an existing organisation", async () => {
+    const existing = saved({ name: "Old", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null }, 12);
+    vi.mocked(commands.organisationUpdate).mockImplementation(async (id, d) => saved(d, id));
+    const { user, onclose } = setup({ organisation: existing, initial: { name: "Old", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null } });
+    expect(screen.getByRole("heading", { name: "Edit organization" })).toBeInTheDocument();
+    await user.clear(screen.getByLabelText("Name"));
+    await user.type(screen.getByLabelText("Name"), "New");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(onclose).toHaveBeenCalled());
+    expect(commands.organisationUpdate).toHaveBeenCalledWith(12, { name: "New", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null });
+  });
+
+  it("puts server validation errors next to their fields and keeps everything typed", async () => {
+    vi.mocked(commands.organisationCreate).mockRejectedValue({
+      code: "validation",
+      message: "invalid",
+      fields: { currencies: ['"XXX" is not a valid choice.'], name: ["Organisation with this name already exists."] },
+    });
+    const draft = { ...empty, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: "https://img.example/a.png" };
+    const { user, onclose } = setup({ initial: draft });
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.getByLabelText("Currencies")).toHaveAccessibleDescription(/"XXX" is not a valid choice/));
+    expect(screen.getByLabelText("Name")).toHaveAccessibleDescription(/already exists/);
+    expect(screen.getByRole("alert")).toHaveTextContent("Everything you typed is still here");
+    expect(screen.getByLabelText("Name")).toHaveValue("Acme");
+    expect(screen.getByLabelText("Image URL")).toHaveValue("https://img.example/a.png");
+    expect(chips()).toEqual(["USD", "EUR"]);
+    expect(screen.getByRole("button", { name: "Save" })).toBeEnabled();
+    expect(onclose).not.toHaveBeenCalled();
+  });
+
+  it("maps base_currency from the server to the Base currency field", async () => {
+    vi.mocked(commands.organisationCreate).mockRejectedValue({ code: "validation", message: "", fields: { base_currency: ["This field is required."] } });
+    const { user } = setup({ initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD"] } });
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.getByLabelText("Base currency")).toHaveAccessibleDescription(/This field is required/));
+  });
+
+  it("explains other failures in a banner and keeps the form", async () => {
+    vi.mocked(commands.organisationCreate).mockRejectedValue({ code: "unreachable", message: "" });
+    const { user } = setup({ initial: { ...empty, name: "Acme", baseCurrency: "USD", currencies: ["USD"] } });
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/could not reach this server/);
+    expect(screen.getByLabelText("Name")).toHaveValue("Acme");
+  });
+
+  it("keeps an unsaved draft a moment after typing", async () => {
+    const { user } = setup();
+    await user.type(screen.getByLabelText("Name"), "Dra");
+    await waitFor(() => expect(commands.draftSave).toHaveBeenCalled(), { timeout: 2000 });
+    const last = vi.mocked(commands.draftSave).mock.calls.at(-1)![0];
+    expect(last).toEqual({ editingId: null, draft: { ...empty, name: "Dra" } });
+    expect(commands.draftSave).toHaveBeenCalledTimes(1);
+  });
+
+  it("discards the draft on request", async () => {
+    const { user, onclose } = setup({ initial: { ...empty, name: "Restored" }, restored: true });
+    expect(screen.getByText("Your unsaved draft was restored.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Discard draft" }));
+    expect(commands.draftDiscard).toHaveBeenCalled();
+    expect(onclose).toHaveBeenCalledWith({ draft: null });
+  });
+
+  it("hides contacts when the server does not support them", () => {
+    setup();
+    expect(screen.queryByRole("button", { name: "Add contact" })).not.toBeInTheDocument();
+  });
+
+  it("adds contacts when the server supports them and sends them", async () => {
+    vi.mocked(commands.organisationCreate).mockImplementation(async (d) => saved(d));
+    const { user } = setup({ contactsSupported: true, initial: { ...empty, name: "Acme", baseCurrency: "USD", currencies: ["USD"], contacts: [] } });
+    await user.click(screen.getByRole("button", { name: /Add contact/ }));
+    const contact = screen.getByRole("group", { name: "Contact 1" });
+    await user.type(within(contact).getByLabelText("Contact name"), "Ana Pérez");
+    await user.type(within(contact).getByLabelText("Contact email"), "ana@example.com");
+    await user.type(within(contact).getByLabelText("Contact role"), "CFO");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(commands.organisationCreate).toHaveBeenCalled());
+    expect(vi.mocked(commands.organisationCreate).mock.calls[0][0].contacts).toEqual([
+      { name: "Ana Pérez", email: "ana@example.com", phone: null, role: "CFO" },
+    ]);
+  });
+
+  it("requires a contact's name", async () => {
+    const { user } = setup({ contactsSupported: true, initial: { ...empty, name: "Acme", baseCurrency: "USD", currencies: ["USD"], contacts: [] } });
+    await user.click(screen.getByRole("button", { name: /Add contact/ }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(screen.getByText("Enter the contact's name.")).toBeInTheDocument();
+    expect(commands.organisationCreate).not.toHaveBeenCalled();
+  });
+});
