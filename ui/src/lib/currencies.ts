@@ -67,7 +67,9 @@ export function currencyCatalog(locale: string, extraCodes: readonly string[] = 
   const infos: CurrencyInfo[] = [];
   for (const code of codes) {
     const name = currencyNames?.of(code) ?? code;
-    const regionCodes = new Set([code.slice(0, 2), ...(EXTRA_COUNTRIES[code] ?? [])]);
+    // X-codes (XAF, XOF, …) are supranational: their first letters name no country.
+    const own = code.startsWith("X") ? [] : [code.slice(0, 2)];
+    const regionCodes = new Set([...own, ...(EXTRA_COUNTRIES[code] ?? [])]);
     const countries: string[] = [];
     for (const region of regionCodes) {
       let country: string | undefined;
