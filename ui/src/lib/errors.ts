@@ -52,7 +52,7 @@ export function placeFieldErrors<F extends string>(
   const leftovers: string[] = [];
   for (const [name, messages] of Object.entries(error.fields ?? {})) {
     const text = (messages ?? []).join(" ");
-    const field = byServerName[name];
+    const field = byServerName[name] ?? byServerName[name.split(/[.[]/)[0]];
     if (field) fields[field] = fields[field] ? `${fields[field]} ${text}` : text;
     else if (text) leftovers.push(text);
   }

@@ -24,6 +24,7 @@ let loadSerial = 0;
 
 export async function loadOrganisations(): Promise<void> {
   const serial = ++loadSerial;
+  delete document.documentElement.dataset.organisations;
   organisations.loading = true;
   organisations.error = null;
   try {
@@ -61,6 +62,7 @@ export async function makeActive(id: number): Promise<string> {
 
 export function resetOrganisations(): void {
   loadSerial++;
+  if (typeof document !== "undefined") delete document.documentElement.dataset.organisations;
   organisations.view = null;
   organisations.activeId = null;
   organisations.loading = false;

@@ -82,5 +82,6 @@ export function handleSessionError(error: IpcError): boolean {
 }
 
 export function navigate(screen: Screen): void {
+  if (screen === "organisations") performance.mark("oas:organisations-open");
   session.screen = screen;
 }

@@ -196,3 +196,12 @@ describe("OrganisationForm", () => {
     expect(commands.organisationCreate).not.toHaveBeenCalled();
   });
 });
+
+describe("OrganisationForm with nested server errors", () => {
+  it("puts contact errors on the contacts section", async () => {
+    vi.mocked(commands.organisationCreate).mockRejectedValue({ code: "validation", message: "", fields: { "contacts[0].email": ["Enter a valid email address."] } });
+    const { user } = setup({ contactsSupported: true, initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD"], contacts: [{ name: "Ana", email: null, phone: null, role: null }] } });
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.getByRole("group", { name: "Contacts" })).toHaveAccessibleDescription(/Enter a valid email address/));
+  });
+});

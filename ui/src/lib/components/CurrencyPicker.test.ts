@@ -87,3 +87,11 @@ describe("CurrencyPicker", () => {
     expect(screen.getByText("No currency matches “zzzzqq”.")).toBeInTheDocument();
   });
 });
+
+describe("CurrencyPicker with codes it does not know", () => {
+  it("lets a three-letter code be used as typed, for the server to judge", async () => {
+    const { user, input } = setup();
+    await user.type(input, "xxx{Enter}");
+    expect(chips()).toEqual(["XXX"]);
+  });
+});

@@ -160,5 +160,6 @@ export const en = {
   "picker.mostUsed": "Most used",
   "picker.all": "All currencies",
   "picker.noMatch": "No currency matches “{query}”.",
+  "picker.useCode": "Use the code {code}",
   "picker.none": "No currency chosen yet.",
 } as const;

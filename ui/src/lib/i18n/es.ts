@@ -162,5 +162,6 @@ export const es: Record<keyof typeof en, string> = {
   "picker.mostUsed": "Más usadas",
   "picker.all": "Todas las monedas",
   "picker.noMatch": "Ninguna moneda coincide con “{query}”.",
+  "picker.useCode": "Usar el código {code}",
   "picker.none": "Todavía no hay monedas elegidas.",
 };
