@@ -41,6 +41,8 @@ pub struct Options {
     pub list_concurrency: usize,
     /// Refresh the access token this long before it expires (at most a fifth of its lifetime).
     pub refresh_margin: Duration,
+    /// Refresh before `exp` (on by default); off, only a 401 triggers a refresh.
+    pub proactive_refresh: bool,
     pub user_agent: String,
 }
 
@@ -55,6 +57,7 @@ impl Default for Options {
             backoff_base: Duration::from_millis(250),
             list_concurrency: 6,
             refresh_margin: Duration::from_secs(30),
+            proactive_refresh: true,
             user_agent: default_user_agent(),
         }
     }

@@ -54,7 +54,11 @@ impl fmt::Debug for Session {
 
 /// When to refresh this access token proactively, from its `exp` (and `iat`, which makes the
 /// computation immune to a skewed local clock).
-fn refresh_deadline(access: &AccessToken, max_margin: Duration) -> Option<Instant> {
+fn refresh_deadline(access: &AccessToken, options: &crate::Options) -> Option<Instant> {
+    if !options.proactive_refresh {
+        return None;
+    }
+    let max_margin = options.refresh_margin;
     let claims = jwt::claims(access.expose())?;
     let exp = claims.exp?;
     let now = Instant::now();
@@ -84,7 +88,7 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 impl Session {
     pub(crate) fn new(client: Client, access: AccessToken, refresh: RefreshToken) -> Session {
-        let refresh_at = refresh_deadline(&access, client.options().refresh_margin);
+        let refresh_at = refresh_deadline(&access, client.options());
         Session {
             inner: Arc::new(Inner {
                 client,
@@ -108,6 +112,11 @@ impl Session {
     /// Called whenever the server hands out a new refresh token, so the app can save it.
     pub fn on_refresh_rotated(&self, f: impl Fn(&RefreshToken) + Send + Sync + 'static) {
         self.inner.listeners.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::new(f));
+    }
+
+    /// How many times the access token was refreshed in this session (diagnostics and tests).
+    pub fn refresh_count(&self) -> u64 {
+        read(&self.inner.tokens).generation
     }
 
     /// True after logout or after the server refused the refresh token.
@@ -157,17 +166,16 @@ impl Session {
         Ok(())
     }
 
-    /// `POST auth/logout/` with the refresh token, then ends the session. A refresh token the
-    /// server already refuses counts as logged out.
+    /// `POST auth/logout/` with the refresh token (the server blacklists it). The session ends
+    /// here whatever the answer; an error only says the server could not be told. A refresh token
+    /// the server already refuses counts as logged out.
     pub async fn logout(&self) -> Result<(), Error> {
         let refresh = self.refresh_token();
+        self.inner.ended.store(true, Ordering::SeqCst);
         let url = self.url("auth/logout/");
         let a = self.inner.client.execute(Method::POST, &url, Auth::None, Some(&json!({"refresh": refresh.expose()}))).await?;
         match a.status {
-            200..=299 | 401 => {
-                self.inner.ended.store(true, Ordering::SeqCst);
-                Ok(())
-            }
+            200..=299 | 401 => Ok(()),
             _ => Err(classify(Route::Logout, &a)),
         }
     }
@@ -290,7 +298,7 @@ impl Session {
             Ok((access, rotated)) => {
                 {
                     let mut t = write(&self.inner.tokens);
-                    t.refresh_at = refresh_deadline(&access, self.inner.client.options().refresh_margin);
+                    t.refresh_at = refresh_deadline(&access, self.inner.client.options());
                     t.access = access;
                     t.generation += 1;
                     if let Some(r) = &rotated {
@@ -474,12 +482,15 @@ mod tests {
             AccessToken::new(format!("x.{}.y", b64(payload.as_bytes())))
         };
         let before = Instant::now();
-        let d = refresh_deadline(&tok(1300, 1000), Duration::from_secs(30)).unwrap();
+        let o = crate::Options::default();
+        let d = refresh_deadline(&tok(1300, 1000), &o).unwrap();
         assert!(d >= before + Duration::from_secs(270) && d <= Instant::now() + Duration::from_secs(270));
         // 1-second tokens: refresh after 0.8 s.
-        let d = refresh_deadline(&tok(1001, 1000), Duration::from_secs(30)).unwrap();
+        let d = refresh_deadline(&tok(1001, 1000), &o).unwrap();
         assert!(d >= before + Duration::from_millis(800) && d <= Instant::now() + Duration::from_millis(800));
-        assert!(refresh_deadline(&AccessToken::new("opaque"), Duration::from_secs(30)).is_none());
+        assert!(refresh_deadline(&AccessToken::new("opaque"), &o).is_none());
+        let off = crate::Options { proactive_refresh: false, ..o };
+        assert!(refresh_deadline(&tok(1001, 1000), &off).is_none());
     }
 
     fn b64(bytes: &[u8]) -> String {
