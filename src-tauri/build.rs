@@ -1,6 +1,7 @@
 // Every command the UI may call is declared here; capabilities/main.json grants them to the main
 // window. Anything not named here cannot be invoked (deny by default).
 const COMMANDS: &[&str] = &[
+    "app_ready",
     "session_restore",
     "sign_in",
     "sign_out",

@@ -71,6 +71,125 @@ pub struct DemoPrefill {
     pub password: String,
 }
 
+/// A contact of an organisation (a documented extension some servers support).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Contact {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Option<String>,
+}
+
+impl From<oas_api::Contact> for Contact {
+    fn from(c: oas_api::Contact) -> Self {
+        Self { name: c.name, email: c.email, phone: c.phone, role: c.role }
+    }
+}
+
+impl From<Contact> for oas_api::Contact {
+    fn from(c: Contact) -> Self {
+        let blank_is_none = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        Self {
+            name: c.name.trim().to_string(),
+            email: blank_is_none(c.email),
+            phone: blank_is_none(c.phone),
+            role: blank_is_none(c.role),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Organisation {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub base_currency: String,
+    pub currencies: Vec<String>,
+    pub image: Option<String>,
+    /// None when the server does not say which organisation is active.
+    pub is_active: Option<bool>,
+    /// None when the server has no contacts for organisations.
+    pub contacts: Option<Vec<Contact>>,
+}
+
+impl From<oas_api::Organisation> for Organisation {
+    fn from(o: oas_api::Organisation) -> Self {
+        Self {
+            id: o.id,
+            name: o.name,
+            base_currency: o.base_currency,
+            currencies: o.currencies,
+            image: o.image,
+            is_active: o.is_active,
+            contacts: o.contacts.map(|c| c.into_iter().map(Contact::from).collect()),
+        }
+    }
+}
+
+/// What the organisation form sends (and what a saved draft holds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct OrganisationDraft {
+    pub name: String,
+    pub base_currency: String,
+    pub currencies: Vec<String>,
+    pub image: String,
+    pub contacts: Option<Vec<Contact>>,
+}
+
+impl OrganisationDraft {
+    fn image(&self) -> Option<String> {
+        Some(self.image.trim().to_string()).filter(|s| !s.is_empty())
+    }
+
+    fn contacts(&self) -> Option<Vec<oas_api::Contact>> {
+        self.contacts.clone().map(|c| c.into_iter().map(Into::into).collect())
+    }
+
+    pub fn to_new(&self) -> oas_api::NewOrganisation {
+        oas_api::NewOrganisation {
+            name: self.name.trim().to_string(),
+            base_currency: self.base_currency.clone(),
+            currencies: self.currencies.clone(),
+            image: self.image(),
+            contacts: self.contacts(),
+        }
+    }
+
+    pub fn to_patch(&self) -> oas_api::OrganisationPatch {
+        oas_api::OrganisationPatch {
+            name: Some(self.name.trim().to_string()),
+            base_currency: Some(self.base_currency.clone()),
+            currencies: Some(self.currencies.clone()),
+            image: Some(self.image()),
+            contacts: self.contacts(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct OrganisationsView {
+    pub organisations: Vec<Organisation>,
+    #[ts(type = "number | null")]
+    pub active_id: Option<i64>,
+    pub contacts_supported: bool,
+}
+
+/// An unsaved organisation form, kept across restarts. `editing_id` None = a new organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SavedDraft {
+    #[ts(type = "number | null")]
+    pub editing_id: Option<i64>,
+    pub draft: OrganisationDraft,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +211,11 @@ mod tests {
             SessionState,
             SignInRequest,
             DemoPrefill,
+            Contact,
+            Organisation,
+            OrganisationDraft,
+            OrganisationsView,
+            SavedDraft,
             ErrorCode,
             IpcError,
         );

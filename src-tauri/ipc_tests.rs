@@ -43,7 +43,7 @@ fn invoke(h: &Harness, cmd: &str, body: Value) -> Result<Value, Value> {
             cmd: cmd.into(),
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
-            url: "http://tauri.localhost".parse().unwrap(),
+            url: "tauri://localhost".parse().unwrap(),
             body: tauri::ipc::InvokeBody::Json(body),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
@@ -93,7 +93,13 @@ fn errors_cross_ipc_as_code_and_message() {
 #[test]
 fn commands_and_plugins_not_granted_are_refused() {
     let h = harness();
-    assert!(invoke(&h, "plugin:store|load", json!({"path": "x.json"})).is_err());
-    assert!(invoke(&h, "plugin:opener|open_url", json!({"url": "https://example.com"})).is_err());
+    for (cmd, body) in [
+        ("plugin:store|load", json!({"path": "x.json"})),
+        ("plugin:opener|open_url", json!({"url": "https://example.com"})),
+        ("plugin:dialog|save", json!({"options": {}})),
+    ] {
+        let refusal = invoke(&h, cmd, body).unwrap_err();
+        assert!(refusal.to_string().contains("not allowed"), "{cmd}: {refusal}");
+    }
     assert_eq!(invoke(&h, "demo_prefill", json!({})).unwrap(), Value::Null);
 }

@@ -4,6 +4,7 @@
 mod commands;
 mod error;
 mod ipc;
+mod organisations;
 mod secrets;
 mod session;
 mod settings;
@@ -23,14 +24,24 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, settings: Settin
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(SessionManager::new(keychain))
         .manage(settings)
         .invoke_handler(tauri::generate_handler![
+            commands::bench::app_ready,
             commands::auth::session_restore,
             commands::auth::sign_in,
             commands::auth::sign_out,
             commands::auth::demo_prefill,
             commands::auth::open_access_request,
+            commands::organisations::organisations_list,
+            commands::organisations::organisation_create,
+            commands::organisations::organisation_update,
+            commands::organisations::organisation_make_active,
+            commands::drafts::draft_load,
+            commands::drafts::draft_save,
+            commands::drafts::draft_discard,
+            commands::export::export_csv,
         ])
 }
 

@@ -153,13 +153,13 @@ mod tests {
         let keychain = mock();
         assert!(keychain.retrieve(&account()).unwrap().is_none());
         keychain
-            .persist(&account(), &ApiKey::new("A2QnAjPg.2tBY21luBv1V1X1krrXQtmadPpwcuUjH".into()), &RefreshToken::new("r1".into()))
+            .persist(&account(), &ApiKey::new("A2QnAjPg.2tBY21luBv1V1X1krrXQtmadPpwcuUjH"), &RefreshToken::new("r1"))
             .unwrap();
         let stored = keychain.retrieve(&account()).unwrap().unwrap();
         assert_eq!(stored.api_key.expose(), "A2QnAjPg.2tBY21luBv1V1X1krrXQtmadPpwcuUjH");
         assert_eq!(stored.refresh.expose(), "r1");
 
-        keychain.persist_refresh(&account(), &RefreshToken::new("r2".into())).unwrap();
+        keychain.persist_refresh(&account(), &RefreshToken::new("r2")).unwrap();
         assert_eq!(keychain.retrieve(&account()).unwrap().unwrap().refresh.expose(), "r2");
 
         keychain.delete(&account()).unwrap();
@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn accounts_do_not_share_secrets() {
         let keychain = mock();
-        keychain.persist(&account(), &ApiKey::new("k".into()), &RefreshToken::new("r".into())).unwrap();
+        keychain.persist(&account(), &ApiKey::new("k"), &RefreshToken::new("r")).unwrap();
         let other = Account { identity: "someone".into(), ..account() };
         assert!(keychain.retrieve(&other).unwrap().is_none());
     }
@@ -179,7 +179,7 @@ mod tests {
     fn unavailable_keychain_is_an_error_not_a_crash() {
         let keychain = Keychain::unavailable();
         assert_eq!(keychain.retrieve(&account()).err(), Some(KeychainUnavailable));
-        assert!(keychain.persist(&account(), &ApiKey::new("k".into()), &RefreshToken::new("r".into())).is_err());
+        assert!(keychain.persist(&account(), &ApiKey::new("k"), &RefreshToken::new("r")).is_err());
         assert!(format!("{keychain:?}").contains("available"));
     }
 }

@@ -128,6 +128,17 @@ impl SessionManager {
         active
     }
 
+    /// Maps a failed call to the IPC error; a session the server has ended is forgotten here,
+    /// so the next start asks to sign in instead of failing again.
+    pub async fn failed(&self, error: oas_api::Error) -> IpcError {
+        if matches!(error, oas_api::Error::SessionExpired) {
+            if let Some(active) = self.active.write().await.take() {
+                let _ = self.keychain.delete(&active.account);
+            }
+        }
+        error.into()
+    }
+
     /// Tells the server, forgets the secrets. Signing out always succeeds locally, even offline.
     pub async fn sign_out(&self) -> Option<Remembered> {
         let active = self.active.write().await.take()?;

@@ -7,9 +7,14 @@ use serde::{de::DeserializeOwned, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use crate::ipc::Remembered;
+use std::collections::BTreeMap;
+
+use crate::ipc::{Remembered, SavedDraft};
+use crate::secrets::Account;
 
 const REMEMBERED: &str = "remembered";
+const ACTIVE_ORGANISATIONS: &str = "activeOrganisations";
+const DRAFTS: &str = "drafts";
 
 /// Where the settings file lives: relative paths resolve in the app's data folder.
 #[derive(Debug, Clone)]
@@ -44,4 +49,44 @@ pub fn remembered<R: Runtime>(app: &AppHandle<R>) -> Remembered {
 
 pub fn remember<R: Runtime>(app: &AppHandle<R>, remembered: &Remembered) {
     write(app, REMEMBERED, remembered)
+}
+
+fn account_key(account: &Account) -> String {
+    format!("{} {}", account.server, account.identity)
+}
+
+fn read_map<R: Runtime, T: DeserializeOwned>(app: &AppHandle<R>, key: &str) -> BTreeMap<String, T> {
+    read(app, key).unwrap_or_default()
+}
+
+fn update_map<R: Runtime, T: Serialize + DeserializeOwned>(
+    app: &AppHandle<R>,
+    key: &str,
+    account: &Account,
+    value: Option<T>,
+) {
+    let mut map: BTreeMap<String, T> = read_map(app, key);
+    match value {
+        Some(value) => map.insert(account_key(account), value),
+        None => map.remove(&account_key(account)),
+    };
+    write(app, key, &map)
+}
+
+/// The organisation this app last activated for this server and user.
+pub fn last_activated<R: Runtime>(app: &AppHandle<R>, account: &Account) -> Option<i64> {
+    read_map::<R, i64>(app, ACTIVE_ORGANISATIONS).get(&account_key(account)).copied()
+}
+
+pub fn set_last_activated<R: Runtime>(app: &AppHandle<R>, account: &Account, id: i64) {
+    update_map(app, ACTIVE_ORGANISATIONS, account, Some(id))
+}
+
+/// The unsaved organisation form of this account, if any. Drafts hold no secrets.
+pub fn draft<R: Runtime>(app: &AppHandle<R>, account: &Account) -> Option<SavedDraft> {
+    read_map::<R, SavedDraft>(app, DRAFTS).remove(&account_key(account))
+}
+
+pub fn set_draft<R: Runtime>(app: &AppHandle<R>, account: &Account, draft: Option<SavedDraft>) {
+    update_map(app, DRAFTS, account, draft)
 }
