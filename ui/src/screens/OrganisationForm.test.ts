@@ -101,8 +101,27 @@ describe("OrganisationForm", () => {
     expect(commands.organisationCreate).toHaveBeenCalledTimes(1);
     expect(commands.organisationCreate).toHaveBeenCalledWith(draft);
     finish(saved(draft));
-    await waitFor(() => expect(onclose).toHaveBeenCalledWith({ saved: saved(draft), draft: null }));
-    expect(commands.draftDiscard).toHaveBeenCalled();
+    await waitFor(() => expect(onclose).toHaveBeenCalledWith({ saved: saved(draft) }));
+    // No draft was kept for this form, so another form's draft must survive.
+    expect(commands.draftDiscard).not.toHaveBeenCalled();
+  });
+
+  it("clears its own draft once saved", async () => {
+    vi.mocked(commands.organisationCreate).mockImplementation(async (d) => saved(d));
+    const { user, onclose } = setup({ initial: { ...empty, baseCurrency: "USD", currencies: ["USD"] } });
+    await user.type(screen.getByLabelText("Name"), "Kept");
+    await waitFor(() => expect(commands.draftSave).toHaveBeenCalled(), { timeout: 2000 });
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(onclose).toHaveBeenCalledWith({ saved: expect.objectContaining({ name: "Kept" }), draft: null }));
+    expect(commands.draftDiscard).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps the draft when leaving with Cancel", async () => {
+    const { user, onclose } = setup();
+    await user.type(screen.getByLabelText("Name"), "Later");
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(onclose).toHaveBeenCalledWith({ draft: { editingId: null, draft: { ...empty, name: "Later" } } });
+    await waitFor(() => expect(commands.draftSave).toHaveBeenCalledWith({ editingId: null, draft: { ...empty, name: "Later" } }));
   });
 
   it("updates an existing organisation", async () => {
