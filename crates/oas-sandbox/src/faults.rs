@@ -237,7 +237,13 @@ pub(crate) async fn mangle(rule: &FaultRule, real: Response<Body>) -> Response<B
             let full = bytes.len().max(2);
             let first = bytes.slice(..bytes.len() / 2);
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
-            let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) });
+            // Let hyper flush the head and the first half before the body fails.
+            use futures_util::StreamExt;
+            let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) })
+                .chain(futures_util::stream::once(async {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    Err(std::io::Error::other("fault: body cut short"))
+                }));
             Response::from_parts(parts, Body::from_stream(stream))
         }
         _ => Response::from_parts(parts, Body::from(bytes)),
