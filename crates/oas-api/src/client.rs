@@ -347,7 +347,8 @@ pub(crate) fn map_transport(e: reqwest::Error) -> Error {
     if tls {
         return Error::Tls;
     }
-    if e.is_connect() || e.is_request() || e.is_body() {
+    // A body cut short surfaces as a body or "decoding" error: the connection broke.
+    if e.is_connect() || e.is_request() || e.is_body() || e.is_decode() {
         return Error::Unreachable;
     }
     Error::Unexpected(e.without_url().to_string())
