@@ -427,3 +427,48 @@ async fn login_throttle() {
     );
     e.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn logout_with_stale_authorization_is_refused_without_it_succeeds() {
+    let e = env_with(Config { access_ttl: Duration::ZERO, ..Config::default() }).await;
+    let body = e.login().await;
+    let a = e
+        .send(
+            Method::POST,
+            "/api/auth/logout/",
+            body["access"].as_str(),
+            None,
+            Some(json!({"refresh": body["refresh"]})),
+        )
+        .await;
+    a.expect(401, invalid_access_body("Token is expired"));
+    e.post("/api/auth/logout/", json!({"refresh": body["refresh"]}))
+        .await
+        .expect(200, json!({"detail": "Successfully logged out."}));
+    e.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn options_head_and_unsupported_media_type() {
+    let e = env().await;
+    let a = e.send(Method::OPTIONS, "/api/auth/login/", None, None, None).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json()["name"], "Login");
+    assert_eq!(a.header("allow").as_deref(), Some("POST, OPTIONS"));
+    let token = e.access().await;
+    let a = e.send(Method::HEAD, "/api/auth/user/", Some(&token), None, None).await;
+    assert_eq!(a.status, 200);
+    assert!(a.text.is_empty());
+    let resp = e
+        .http
+        .post(e.url("/api/auth/login/"))
+        .header("content-type", "text/plain")
+        .body("username=alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 415);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body, json!({"detail": "Unsupported media type \"text/plain\" in request."}));
+    e.sb.shutdown().await;
+}
