@@ -17,6 +17,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
     signOut: vi.fn(),
     organisationsList: vi.fn(),
     draftLoad: vi.fn(),
+    appReady: vi.fn(),
   };
 });
 
@@ -24,12 +25,14 @@ const signedIn: SessionState = {
   status: "signedIn",
   server: "http://127.0.0.1:8765/api/",
   user: { id: 1, username: "demo", email: "demo@example.com" },
-  apiKeyHint: "7Q2",
+  apiKeyHint: "…7Q2",
+  staysSignedIn: true,
 };
 
 beforeEach(() => {
   vi.resetAllMocks();
   vi.mocked(commands.demoPrefill).mockResolvedValue(null);
+  vi.mocked(commands.appReady).mockResolvedValue(undefined);
   vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [], activeId: null, contactsSupported: false });
   vi.mocked(commands.draftLoad).mockResolvedValue(null);
   setLocale("en");
@@ -48,6 +51,7 @@ describe("App", () => {
     expect(screen.getByText("API key ending …7Q2")).toBeInTheDocument();
     expect(screen.getByText("http://127.0.0.1:8765")).toBeInTheDocument();
     await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
+    expect(commands.appReady).toHaveBeenCalledTimes(1);
   });
 
   it("greets in Spanish", async () => {

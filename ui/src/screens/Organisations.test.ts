@@ -46,7 +46,7 @@ beforeEach(() => {
   localStorage.clear();
   setLocale("en");
   resetOrganisations();
-  session.state = { status: "signedIn", server: "https://oas.example/api/", user: { id: 1, username: "demo", email: "" }, apiKeyHint: "7Q2" };
+  session.state = { status: "signedIn", server: "https://oas.example/api/", user: { id: 1, username: "demo", email: "" }, apiKeyHint: "…7Q2", staysSignedIn: true };
   vi.mocked(commands.draftLoad).mockResolvedValue(null);
   vi.mocked(commands.draftSave).mockResolvedValue(undefined);
   vi.mocked(commands.draftDiscard).mockResolvedValue(undefined);

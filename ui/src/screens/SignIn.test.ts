@@ -17,7 +17,8 @@ const signedIn: SessionState = {
   status: "signedIn",
   server: "https://oas-beta.ottomate.me/api/",
   user: { id: 1, username: "demo", email: "demo@example.com" },
-  apiKeyHint: "7Q2",
+  apiKeyHint: "…7Q2",
+  staysSignedIn: true,
 };
 
 function fail(code: IpcError["code"], extra: Partial<IpcError> = {}) {

@@ -65,6 +65,7 @@ export const en = {
   "home.email": "Email",
   "home.openOrganisations": "Manage organizations",
   "home.openOrganisationsText": "See, create and edit your organizations and their currencies.",
+  "home.notKept": "Your system keychain is not available, so you will need to sign in again the next time you open the app.",
   "home.signOut": "Sign out",
   "home.signingOut": "Signing out…",
   "home.signOutFailed": "Signing out did not complete. Please try again.",

@@ -67,6 +67,7 @@ export const es: Record<keyof typeof en, string> = {
   "home.email": "Correo electrónico",
   "home.openOrganisations": "Gestionar organizaciones",
   "home.openOrganisationsText": "Consulta, crea y edita tus organizaciones y sus monedas.",
+  "home.notKept": "El llavero del sistema no está disponible, así que tendrás que iniciar sesión de nuevo la próxima vez que abras la aplicación.",
   "home.signOut": "Cerrar sesión",
   "home.signingOut": "Cerrando sesión…",
   "home.signOutFailed": "No se completó el cierre de sesión. Inténtalo de nuevo.",
