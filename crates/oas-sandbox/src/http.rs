@@ -1,6 +1,9 @@
 //! The HTTP side: DRF's request pipeline (authenticate → permissions → throttle → method),
 //! dj-rest-auth / simplejwt / djangorestframework-api-key answers, organisations.
 
+// An early answer is a whole `Response`; that is the point.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
@@ -315,7 +318,7 @@ impl Ctx {
     }
 
     fn is(&self, m: &Method) -> bool {
-        &self.method == m || (m == Method::GET && self.method == Method::HEAD)
+        self.method == *m || (m == Method::GET && self.method == Method::HEAD)
     }
 
     /// DRF's `request.data`: JSON, form-encoded, or `{}` without a body or content type.
@@ -1352,7 +1355,7 @@ async fn organisations_inner(app: &App, ctx: &Ctx) -> Response {
     let count = try_resp!(app.store.count_orgs(user.id).map_err(internal));
     let size = app.cfg.page_size.max(1);
     let num_pages = count.div_ceil(size).max(1);
-    let page_param = ctx.query_pairs().into_iter().filter(|(k, _)| k == "page").last().map(|(_, v)| v);
+    let page_param = ctx.query_pairs().into_iter().rev().find(|(k, _)| k == "page").map(|(_, v)| v);
     let page = match page_param {
         None => 1,
         Some(p) if p == "last" => num_pages,

@@ -34,6 +34,7 @@ impl Drop for Server {
     }
 }
 
+#[allow(clippy::zombie_processes)] // waited for in Server's Drop
 fn serve(args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .arg("serve")
