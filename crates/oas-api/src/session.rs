@@ -233,8 +233,8 @@ impl Session {
 
     /// A link from the server (`next`, `previous`): absolute or relative, it must be on the
     /// configured origin.
-    fn pinned(&self, link: &str) -> Result<Url, Error> {
-        let u = self.inner.client.server().url().join(link).map_err(|_| Error::NotOas)?;
+    fn pinned(&self, from: &Url, link: &str) -> Result<Url, Error> {
+        let u = from.join(link).map_err(|_| Error::NotOas)?;
         if self.inner.client.server().same_origin(&u) {
             Ok(u)
         } else {
@@ -332,7 +332,7 @@ impl Session {
         let Some(next) = first.next.clone() else {
             return Ok(dedupe(first.results, id));
         };
-        let next_url = self.pinned(&next)?;
+        let next_url = self.pinned(&base, &next)?;
         let size = first.results.len() as u64;
         let pages = if size > 0 { first.count.div_ceil(size) } else { 0 };
         if let Some(template) = PageTemplate::from_next(&next_url, size) {
@@ -344,12 +344,12 @@ impl Session {
                         return Ok(dedupe(all, id));
                     }
                     // The list changed under us (or the server paginates differently): walk it.
-                    Ok(None) | Err(Error::NotFound) => return self.follow_next(self.fetch_page(&base).await?, id).await,
+                    Ok(None) | Err(Error::NotFound) => return self.follow_next(self.fetch_page(&base).await?, &base, id).await,
                     Err(e) => return Err(e),
                 }
             }
         }
-        self.follow_next(first, id).await
+        self.follow_next(first, &base, id).await
     }
 
     async fn fetch_rest_concurrently<T>(&self, template: &PageTemplate, first: &Page<T>, pages: u64, size: u64) -> Result<Option<Vec<T>>, Error>
@@ -363,7 +363,7 @@ impl Session {
                 async move {
                     let p: Page<T> = self.fetch_page(&url).await?;
                     if let Some(n) = &p.next {
-                        self.pinned(n)?;
+                        self.pinned(&url, n)?;
                     }
                     Ok::<_, Error>(p)
                 }
@@ -383,18 +383,20 @@ impl Session {
         Ok(Some(out))
     }
 
-    async fn follow_next<T: DeserializeOwned>(&self, first: Page<T>, id: fn(&T) -> i64) -> Result<Vec<T>, Error> {
+    async fn follow_next<T: DeserializeOwned>(&self, first: Page<T>, first_url: &Url, id: fn(&T) -> i64) -> Result<Vec<T>, Error> {
         let mut items = first.results;
         let mut next = first.next;
         let mut seen = HashSet::new();
+        let mut current = first_url.clone();
         while let Some(link) = next {
-            let url = self.pinned(&link)?;
+            let url = self.pinned(&current, &link)?;
             if !seen.insert(url.to_string()) || seen.len() as u64 > MAX_PAGES {
                 return Err(Error::Unexpected("the server's pages link back to themselves".into()));
             }
             let p: Page<T> = self.fetch_page(&url).await?;
             items.extend(p.results);
             next = p.next;
+            current = url;
         }
         Ok(dedupe(items, id))
     }
