@@ -250,4 +250,12 @@ describe("Organisations list", () => {
     expect(screen.getByRole("button", { name: "Nueva organización" })).toBeInTheDocument();
     expect(screen.getByText("Activa")).toBeInTheDocument();
   });
+
+  it("goes back to sign in when the session has ended", async () => {
+    vi.mocked(commands.organisationsList).mockRejectedValue({ code: "session_expired", message: "" });
+    render(Organisations);
+    await waitFor(() => expect(session.state?.status).toBe("signedOut"));
+    expect(session.state).toEqual({ status: "signedOut", remembered: { server: "https://oas.example/api/", username: "demo", email: "" } });
+    expect(session.notice?.code).toBe("session_expired");
+  });
 });
