@@ -154,7 +154,7 @@ fn lenient_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::
 
 /// Currency codes from a list or from a comma-separated string.
 pub(crate) fn currencies_of(v: &Value) -> Vec<String> {
-    let clean = |s: &str| s.trim().trim_matches('"').trim().to_string();
+    let clean = |s: &str| s.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'').to_string();
     match v {
         Value::Array(items) => items
             .iter()
@@ -175,7 +175,7 @@ pub(crate) fn currencies_of(v: &Value) -> Vec<String> {
             }
             s.trim_matches(|c| c == '[' || c == ']')
                 .split([',', ';'])
-                .map(|p| clean(p).trim_matches('\'').to_string())
+                .map(clean)
                 .filter(|p| !p.is_empty())
                 .collect()
         }
