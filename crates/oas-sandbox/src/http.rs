@@ -322,7 +322,7 @@ impl Ctx {
     }
 
     /// DRF's `request.data`: JSON, form-encoded, or `{}` without a body or content type.
-    fn data(&self) -> Result<Value, Response> {
+    async fn data(&self) -> Result<Value, Response> {
         let ct = self
             .headers
             .get(header::CONTENT_TYPE)
@@ -340,20 +340,11 @@ impl Ctx {
             "application/x-www-form-urlencoded" => {
                 let mut map = Map::new();
                 for (k, v) in url::form_urlencoded::parse(&self.body) {
-                    let (k, v) = (k.into_owned(), Value::String(v.into_owned()));
-                    match map.get_mut(&k) {
-                        Some(Value::Array(list)) => list.push(v),
-                        Some(existing) => {
-                            let first = existing.take();
-                            *existing = Value::Array(vec![first, v]);
-                        }
-                        None => {
-                            map.insert(k, v);
-                        }
-                    }
+                    push_form_value(&mut map, k.into_owned(), v.into_owned());
                 }
                 Ok(Value::Object(map))
             }
+            "multipart/form-data" => self.multipart(&ct).await,
             _ => Err(detail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 &format!("Unsupported media type \"{ct}\" in request."),
@@ -361,9 +352,30 @@ impl Ctx {
         }
     }
 
+    /// DRF's `MultiPartParser`: text fields (files are ignored: no field takes one).
+    async fn multipart(&self, ct: &str) -> Result<Value, Response> {
+        let parse_error = |e: multer::Error| {
+            detail(StatusCode::BAD_REQUEST, &format!("Multipart form parse error - {e}"))
+        };
+        let boundary = multer::parse_boundary(ct).map_err(parse_error)?;
+        let body = self.body.clone();
+        let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+        let mut form = multer::Multipart::new(stream, boundary);
+        let mut map = Map::new();
+        while let Some(field) = form.next_field().await.map_err(parse_error)? {
+            let Some(name) = field.name().map(str::to_string) else { continue };
+            if field.file_name().is_some() {
+                continue;
+            }
+            let text = field.text().await.map_err(parse_error)?;
+            push_form_value(&mut map, name, text);
+        }
+        Ok(Value::Object(map))
+    }
+
     /// `request.data` that must be a JSON object (a serializer's first check).
-    fn object(&self) -> Result<Map<String, Value>, Response> {
-        match self.data()? {
+    async fn object(&self) -> Result<Map<String, Value>, Response> {
+        match self.data().await? {
             Value::Object(m) => Ok(m),
             other => Err(non_field_error(&format!(
                 "Invalid data. Expected a dictionary, but got {}.",
@@ -376,6 +388,21 @@ impl Ctx {
         url::form_urlencoded::parse(self.uri.query().unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
+    }
+}
+
+/// A form field: one value is a string, a repeated field becomes a list.
+fn push_form_value(map: &mut Map<String, Value>, k: String, v: String) {
+    let v = Value::String(v);
+    match map.get_mut(&k) {
+        Some(Value::Array(list)) => list.push(v),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, v]);
+        }
+        None => {
+            map.insert(k, v);
+        }
     }
 }
 
@@ -946,7 +973,7 @@ async fn login(State(app): State<AppState>, req: Request) -> Response {
 
 async fn login_inner(app: &Arc<App>, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &LOGIN).await);
-    let data = try_resp!(ctx.object());
+    let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
     let username = char_field(&data, "username", false, true, None, &mut errors);
     let email = email_field(&data, "email", false, &mut errors);
@@ -1012,7 +1039,7 @@ async fn logout(State(app): State<AppState>, req: Request) -> Response {
 
 async fn logout_inner(app: &App, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &LOGOUT).await);
-    let data = try_resp!(ctx.data());
+    let data = try_resp!(ctx.data().await);
     // dj-rest-auth: `RefreshToken(request.data['refresh'])`, then `blacklist()`.
     let raw = match data.get("refresh") {
         None => {
@@ -1063,7 +1090,7 @@ async fn token_refresh(State(app): State<AppState>, req: Request) -> Response {
 
 async fn token_refresh_inner(app: &App, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &REFRESH).await);
-    let data = try_resp!(ctx.object());
+    let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
     let raw = char_field(&data, "refresh", true, false, None, &mut errors);
     if !errors.is_empty() {
@@ -1116,7 +1143,7 @@ async fn token_verify(State(app): State<AppState>, req: Request) -> Response {
 
 async fn token_verify_inner(app: &App, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &VERIFY).await);
-    let data = try_resp!(ctx.object());
+    let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
     let raw = char_field(&data, "token", true, false, None, &mut errors);
     if !errors.is_empty() {
@@ -1158,7 +1185,7 @@ async fn user_details_inner(app: &App, ctx: &Ctx) -> Response {
         return json_response(StatusCode::OK, &UserOut::from(&user));
     }
     let partial = ctx.method == Method::PATCH;
-    let data = try_resp!(ctx.object());
+    let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
     let username = char_field(&data, "username", !partial, false, Some(150), &mut errors);
     if let Some(u) = &username {
@@ -1230,7 +1257,7 @@ fn password_problems(p: &str, user: &UserRow) -> Vec<String> {
 
 async fn password_change_inner(app: &App, ctx: &Ctx) -> Response {
     let user = try_resp!(initial(app, ctx, &PASSWORD_CHANGE).await).expect("authenticated");
-    let data = try_resp!(ctx.object());
+    let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
     let old = char_field(&data, "old_password", false, true, Some(128), &mut errors);
     let p1 = char_field(&data, "new_password1", true, false, Some(128), &mut errors);
@@ -1378,7 +1405,7 @@ async fn organisations_inner(app: &App, ctx: &Ctx) -> Response {
 /// Create (`id` None) or update an organisation from the request body.
 async fn org_write(app: &App, ctx: &Ctx, user: &UserRow, id: Option<i64>) -> Response {
     let partial = ctx.method == Method::PATCH;
-    let data = try_resp!(ctx.object());
+    let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
     let name = char_field(&data, "name", !partial, false, Some(255), &mut errors);
     let base_currency = currency_field(&data, "base_currency", !partial, &mut errors);

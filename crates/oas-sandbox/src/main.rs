@@ -194,7 +194,11 @@ async fn main() -> anyhow::Result<()> {
                         "password": creds.password,
                         "apiKey": creds.api_key,
                     });
-                    std::fs::write(&path, serde_json::to_vec_pretty(&body)?)
+                    // Written whole, then renamed: a script polling for the file never reads half of it.
+                    let tmp = path.with_extension("json.tmp");
+                    std::fs::write(&tmp, serde_json::to_vec_pretty(&body)?)
+                        .with_context(|| format!("cannot write {}", tmp.display()))?;
+                    std::fs::rename(&tmp, &path)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                 }
             } else if credentials_out.is_some() {

@@ -472,3 +472,23 @@ async fn options_head_and_unsupported_media_type() {
     assert_eq!(body, json!({"detail": "Unsupported media type \"text/plain\" in request."}));
     e.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn login_multipart_form() {
+    let e = env().await;
+    let body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n{USER}\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\n\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n{PASSWORD}\r\n--XyZ--\r\n"
+    );
+    let resp = e
+        .http
+        .post(e.url("/api/auth/login/"))
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    e.sb.shutdown().await;
+}
