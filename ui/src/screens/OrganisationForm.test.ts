@@ -217,10 +217,28 @@ describe("OrganisationForm", () => {
 });
 
 describe("OrganisationForm with nested server errors", () => {
-  it("puts contact errors on the contacts section", async () => {
-    vi.mocked(commands.organisationCreate).mockRejectedValue({ code: "validation", message: "", fields: { "contacts[0].email": ["Enter a valid email address."] } });
+  it("puts a contact's field error next to that field, as the shell flattens it", async () => {
+    vi.mocked(commands.organisationCreate).mockRejectedValue({ code: "validation", message: "", fields: { "contacts.1.email": ["Enter a valid email address."] } });
+    const two = [{ name: "Ana", email: null, phone: null, role: null }, { name: "Luis", email: "luis@mail.invalid", phone: null, role: null }];
+    const { user } = setup({ contactsSupported: true, initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD"], contacts: two } });
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    const second = screen.getByRole("group", { name: "Contact 2" });
+    await waitFor(() => expect(within(second).getByLabelText("Contact email")).toHaveAccessibleDescription("Enter a valid email address."));
+    expect(within(second).getByLabelText("Contact email")).toHaveFocus();
+    expect(within(screen.getByRole("group", { name: "Contact 1" })).getByLabelText("Contact email")).not.toHaveAttribute("aria-invalid");
+  });
+
+  it("puts other contact errors on the contacts section", async () => {
+    vi.mocked(commands.organisationCreate).mockRejectedValue({ code: "validation", message: "", fields: { contacts: ["Contacts are not accepted for this organisation."] } });
     const { user } = setup({ contactsSupported: true, initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD"], contacts: [{ name: "Ana", email: null, phone: null, role: null }] } });
     await user.click(screen.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(screen.getByRole("group", { name: "Contacts" })).toHaveAccessibleDescription(/Enter a valid email address/));
+    await waitFor(() => expect(screen.getByRole("group", { name: "Contacts" })).toHaveAccessibleDescription(/not accepted/));
+  });
+
+  it("maps a nested currency error to the currencies", async () => {
+    vi.mocked(commands.organisationCreate).mockRejectedValue({ code: "validation", message: "", fields: { "currencies.1": ['"XXX" is not a valid choice.'] } });
+    const { user } = setup({ initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD", "XXX"] } });
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.getByLabelText("Currencies")).toHaveAccessibleDescription(/"XXX" is not a valid choice/));
   });
 });
