@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# OAS Desktop's benchmarks (issue 6), against an empty Tauri app built in the same run.
+#
+#   ./bench/run.sh                 full run: builds everything, 7 alternating runs each, writes docs/benchmarks.md
+#   ./bench/run.sh --runs 11       more runs
+#   ./bench/run.sh --quick         smoke test: 1 run of the app, no baseline, 1 API round;
+#                                  report in bench/out/benchmarks-quick.md (docs/ untouched)
+#   ./bench/run.sh --no-api        skip the API benchmark (cargo bench -p oas-api --bench list_all)
+#   ./bench/run.sh --report FILE   write the report elsewhere than docs/benchmarks.md
+#   ./bench/run.sh --debug         test this script fast: debug builds in target/ (figures meaningless);
+#                                  report in bench/out/benchmarks-debug.md
+#
+# Release builds go to target/bench (shared by the app, the baseline and the API bench, so
+# Tauri's crates build once). Raw numbers, binaries, .debs and logs: bench/out/ (git-ignored).
+# Needs: cargo, npm, python3, Xvfb, dbus-run-session, gnome-keyring-daemon, strip, gzip
+# (scripts/setup.sh installs them). Not part of any test run.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench="$root/bench"
+out="$bench/out"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+runs=7
+quick=0
+api=1
+debug=0
+report=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --runs) runs="$2"; shift ;;
+    --no-api) api=0 ;;
+    --report) report="$2"; shift ;;
+    --debug) debug=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$debug" = 1 ]; then
+  runs=$([ "$quick" = 1 ] && echo 1 || echo 2)
+  api_rounds=1
+  mode="debug builds, to test the script: the figures mean nothing"
+  report="${report:-$out/benchmarks-debug.md}"
+elif [ "$quick" = 1 ]; then
+  runs=1
+  api_rounds=1
+  mode="quick (smoke test: 1 run, no baseline)"
+  report="${report:-$out/benchmarks-quick.md}"
+else
+  api_rounds=5
+  mode="full"
+  report="${report:-$root/docs/benchmarks.md}"
+fi
+
+say() { printf '\n== %s\n' "$*" >&2; }
+rm -rf "$out"
+mkdir -p "$out/bin" "$out/deb"
+if [ "$debug" = 1 ]; then
+  export CARGO_TARGET_DIR="$root/target"
+  rel="$CARGO_TARGET_DIR/debug"
+  cargo_profile=()
+  bundle_profile=(--debug)
+else
+  export CARGO_TARGET_DIR="$root/target/bench"
+  rel="$CARGO_TARGET_DIR/release"
+  cargo_profile=(--release)
+  bundle_profile=()
+fi
+
+# Which commit and how loaded the machine is, for the report.
+{
+  printf '{"commit": "%s", "dirty": %s, "date": "%s", "load_before": "%s"}\n' \
+    "$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo '?')" \
+    "$( [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && echo true || echo false)" \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$out/meta.json"
+
+# ------------------------------------------------------------------ builds
+say "UI (npm --prefix ui run build)"
+[ -d "$root/ui/node_modules" ] || npm --prefix "$root/ui" ci --no-audit --no-fund
+npm --prefix "$root/ui" run build
+
+tauri_cli="$bench/node_modules/.bin/tauri"
+if [ ! -x "$tauri_cli" ]; then
+  say "Tauri CLI (npm ci in bench/)"
+  npm --prefix "$bench" ci --no-audit --no-fund
+fi
+
+say "OAS Desktop, ${cargo_profile[*]:-debug} build"
+(cd "$root" && cargo build "${cargo_profile[@]}" --features custom-protocol --bin oas-desktop)
+# Copied before bundling: `tauri bundle` patches the binary in place.
+cp "$rel/oas-desktop" "$out/bin/oas-desktop"
+
+say "OAS Desktop .deb (tauri bundle --bundles deb)"
+rm -rf "$rel/bundle/deb"
+(cd "$root" && TAURI_APP_PATH="$root" TAURI_FRONTEND_PATH="$root/ui" CI=true \
+  "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol --no-sign)
+mv "$rel"/bundle/deb/*.deb "$out/deb/app.deb"
+rm -rf "$rel/bundle/deb"
+
+if [ "$quick" = 0 ]; then
+  say "Baseline, ${cargo_profile[*]:-debug} build (same Cargo.lock and [profile.release] as the app)"
+  cp "$root/Cargo.lock" "$bench/baseline/Cargo.lock"
+  # Replace the baseline's [profile.release] (everything after the marker) with the root's.
+  manifest="$bench/baseline/Cargo.toml"
+  marker='# ---- Everything below is replaced by ./bench/run.sh'
+  awk -v m="$marker" 'index($0, m) == 1 { print; exit } { print }' "$manifest" > "$manifest.tmp"
+  awk '/^\[/ { on = ($0 == "[profile.release]") } on' "$root/Cargo.toml" >> "$manifest.tmp"
+  if cmp -s "$manifest" "$manifest.tmp"; then rm "$manifest.tmp"; else mv "$manifest.tmp" "$manifest"; fi
+  (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" --features custom-protocol --bin oas-bench-baseline)
+  cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-baseline"
+
+  say "Baseline .deb"
+  rm -rf "$rel/bundle/deb"
+  (cd "$bench/baseline" && TAURI_APP_PATH="$bench/baseline" TAURI_FRONTEND_PATH="$bench/baseline" CI=true \
+    "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol --no-sign)
+  mv "$rel"/bundle/deb/*.deb "$out/deb/baseline.deb"
+  rm -rf "$rel/bundle/deb"
+fi
+
+# ------------------------------------------------------------------ sizes
+say "Sizes"
+size() { stat -c %s "$1"; }
+stripped() { strip --strip-all -o "$1.stripped" "$1" && size "$1.stripped"; }
+gz_sum() { local t=0 f; for f in "$@"; do [ -f "$f" ] && t=$((t + $(gzip -9 -c "$f" | wc -c))); done; echo "$t"; }
+raw_sum() { local t=0 f; for f in "$@"; do [ -f "$f" ] && t=$((t + $(size "$f"))); done; echo "$t"; }
+shopt -s nullglob
+ui_files=("$root"/ui/dist/assets/*.js "$root"/ui/dist/assets/*.css)
+shopt -u nullglob
+[ ${#ui_files[@]} -gt 0 ] || { echo "run.sh: no JS or CSS in ui/dist/assets" >&2; exit 1; }
+{
+  printf '{"deb_app_bytes": %s, "bin_app_bytes": %s, "ui_gz_bytes": %s, "ui_raw_bytes": %s' \
+    "$(size "$out/deb/app.deb")" "$(stripped "$out/bin/oas-desktop")" "$(gz_sum "${ui_files[@]}")" "$(raw_sum "${ui_files[@]}")"
+  if [ "$quick" = 0 ]; then
+    printf ', "deb_baseline_bytes": %s, "bin_baseline_bytes": %s, "ui_gz_baseline_bytes": %s' \
+      "$(size "$out/deb/baseline.deb")" "$(stripped "$out/bin/oas-bench-baseline")" "$(gz_sum "$bench/baseline/dist/main.js")"
+  fi
+  printf '}\n'
+} > "$out/sizes.json"
+cat "$out/sizes.json" >&2
+
+# ------------------------------------------------------------------ API
+if [ "$api" = 1 ]; then
+  say "API: cargo bench -p oas-api --bench list_all ($api_rounds rounds)"
+  if [ "$debug" = 1 ]; then
+    (cd "$root" && cargo test -p oas-api --bench list_all -- --bench --rounds "$api_rounds") > "$out/api.out"
+  else
+    (cd "$root" && cargo bench -p oas-api --bench list_all -- --rounds "$api_rounds") > "$out/api.out"
+  fi
+  grep '^{' "$out/api.out" | tail -1 > "$out/api.json"
+  [ -s "$out/api.json" ] || { echo "run.sh: the API benchmark printed no result" >&2; exit 1; }
+  cat "$out/api.json" >&2
+fi
+
+# ------------------------------------------------------------------ start-up and memory
+say "Start-up and memory under Xvfb ($runs run(s) each)"
+home=$(mktemp -d)
+xvfb_pid=""
+cleanup() {
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
+  rm -rf "$home"
+}
+trap cleanup EXIT
+Xvfb -displayfd 3 -screen 0 1280x860x24 -nolisten tcp 3>"$out/display" >"$out/xvfb.log" 2>&1 &
+xvfb_pid=$!
+for _ in $(seq 50); do [ -s "$out/display" ] && break; sleep 0.1; done
+[ -s "$out/display" ] || { echo "run.sh: Xvfb did not start" >&2; exit 1; }
+baseline_args=()
+[ "$quick" = 0 ] && baseline_args=(--baseline "$out/bin/oas-bench-baseline")
+# A fresh profile: both apps start on their first screen (OAS Desktop: sign-in).
+DISPLAY=":$(cat "$out/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
+XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
+WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
+  dbus-run-session -- bash -c '
+    echo -n bench-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec python3 "$0" "$@"
+  ' "$bench/measure.py" --app "$out/bin/oas-desktop" "${baseline_args[@]}" --runs "$runs" \
+    --out "$out/runs.jsonl" --log "$out/apps.log" 2>"$out/session.log" >&2 || true
+python3 - "$out/meta.json" <<'EOF'
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
+json.dump(m, open(p, "w"))
+EOF
+[ -s "$out/runs.jsonl" ] || { echo "run.sh: no run was measured (see $out/apps.log)" >&2; exit 1; }
+
+# ------------------------------------------------------------------ report
+say "Report: $report"
+python3 "$bench/report.py" --out-dir "$out" --report "$report" --root "$root" --mode "$mode"
+cat "$report"
+if grep -q '"error"' "$out/runs.jsonl"; then
+  echo "run.sh: some runs failed (see $out/runs.jsonl and $out/apps.log)" >&2
+  exit 1
+fi
