@@ -83,7 +83,12 @@ def profile(cargo_toml):
                 continue
             if on and s and not s.startswith("#"):
                 out.append(s.replace(" = ", "="))
-    return ", ".join(out)
+    text = ", ".join(out)
+    env = {k[len("CARGO_PROFILE_RELEASE_"):].lower().replace("_", "-"): v
+           for k, v in os.environ.items() if k.startswith("CARGO_PROFILE_RELEASE_")}
+    if env:
+        text += "; overridden for this run by CARGO_PROFILE_RELEASE_*: " + ", ".join(f"{k}={v}" for k, v in sorted(env.items()))
+    return text
 
 
 def load_runs(path):

@@ -7,6 +7,9 @@
 #                                  report in bench/out/benchmarks-quick.md (docs/ untouched)
 #   ./bench/run.sh --no-api        skip the API benchmark (cargo bench -p oas-api --bench list_all)
 #   ./bench/run.sh --report FILE   write the report elsewhere than docs/benchmarks.md
+#   ./bench/run.sh --out DIR      raw results in DIR instead of bench/out (emptied first)
+#   CARGO_PROFILE_RELEASE_OPT_LEVEL=3 ./bench/run.sh --out bench/out-o3 --report bench/out-o3/report.md
+#                                  tries another release profile on both apps (the report says so)
 #   ./bench/run.sh --debug         test this script fast: debug builds in target/ (figures meaningless);
 #                                  report in bench/out/benchmarks-debug.md
 #
@@ -33,7 +36,8 @@ while [ $# -gt 0 ]; do
     --no-api) api=0 ;;
     --report) report="$2"; shift ;;
     --debug) debug=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --out) out=$(mkdir -p "$2" && cd "$2" && pwd); shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,12 +46,12 @@ if [ "$debug" = 1 ]; then
   runs=$([ "$quick" = 1 ] && echo 1 || echo 2)
   api_rounds=1
   mode="debug builds, to test the script: the figures mean nothing"
-  report="${report:-$out/benchmarks-debug.md}"
+  report="${report:-$bench/out/benchmarks-debug.md}"
 elif [ "$quick" = 1 ]; then
   runs=1
   api_rounds=1
   mode="quick (smoke test: 1 run, no baseline)"
-  report="${report:-$out/benchmarks-quick.md}"
+  report="${report:-$bench/out/benchmarks-quick.md}"
 else
   api_rounds=5
   mode="full"
@@ -55,6 +59,7 @@ else
 fi
 
 say() { printf '\n== %s\n' "$*" >&2; }
+case "$out" in "$root"|"$bench"|/) echo "run.sh: refusing to empty $out" >&2; exit 2 ;; esac
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/deb"
 if [ "$debug" = 1 ]; then
