@@ -185,6 +185,8 @@ def main():
     else:
         rows.append("| API figures (sandbox pages/s, p50 per page, `list_all` vs sequential) | not measured in this run | | | | n/a |")
 
+    rows.append("| UI: time to rows of a 10,000-organisation account (organisations issue) | not measured yet | | | | n/a |")
+
     m = machine()
     head = meta.get("commit", "?")
     lines = [
