@@ -118,7 +118,9 @@ struct LoginAnswer {
     access: String,
     #[serde(alias = "refresh_token", default)]
     refresh: String,
-    user: User,
+    /// Always there with dj-rest-auth; fetched from `auth/user/` if a server leaves it out.
+    #[serde(default)]
+    user: Option<User>,
 }
 
 #[derive(Deserialize)]
@@ -179,7 +181,11 @@ impl Client {
             return Err(Error::NotOas);
         }
         let session = Session::new(self.clone(), AccessToken::new(answer.access), RefreshToken::new(answer.refresh));
-        Ok((session, answer.user))
+        let user = match answer.user {
+            Some(u) => u,
+            None => session.user().await?,
+        };
+        Ok((session, user))
     }
 
     /// Starts a session from a saved refresh token, refreshing the access token now.

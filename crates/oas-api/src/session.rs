@@ -268,8 +268,13 @@ impl Session {
         }
         let (mut access, mut generation, due) = self.snapshot();
         if due {
-            self.refresh_from(generation).await?;
-            (access, generation, _) = self.snapshot();
+            match self.refresh_from(generation).await {
+                Ok(()) => (access, generation, _) = self.snapshot(),
+                Err(Error::SessionExpired) => return Err(Error::SessionExpired),
+                // The server could not refresh just now; the current token may still be valid
+                // (a 401 below tries once more).
+                Err(_) => {}
+            }
         }
         let auth = |t| if with_key { Auth::BearerAndKey(t) } else { Auth::Bearer(t) };
         let a = self.inner.client.execute(method.clone(), url, auth(&access), body).await?;

@@ -308,3 +308,20 @@ async fn a_list_that_changes_while_listed_falls_back_to_next() {
     let ids: Vec<i64> = session.list_all_organisations().await.unwrap().iter().map(|o| o.id).collect();
     assert_eq!(ids, vec![1, 2, 3, 4, 5]);
 }
+
+#[tokio::test]
+async fn login_without_user_in_the_answer_fetches_it() {
+    let server = fake(|line, _| {
+        if line.starts_with("POST /api/auth/login/") {
+            json_response("200 OK", r#"{"access_token":"acc-token","refresh_token":"ref-token"}"#)
+        } else if line.starts_with("GET /api/auth/user/ ") {
+            json_response("200 OK", r#"{"pk":1,"id":1,"username":"ana","email":"ana@example.com","first_name":""}"#)
+        } else {
+            json_response("404 Not Found", r#"{"detail":"Not found."}"#)
+        }
+    })
+    .await;
+    let (session, user) = client_for(&server.base()).login("ana", "", &Password::new("pw")).await.unwrap();
+    assert_eq!(user.username, "ana");
+    assert_eq!(session.refresh_token().expose(), "ref-token");
+}
