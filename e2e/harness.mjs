@@ -102,7 +102,8 @@ export async function launchApp() {
     port: driverPort,
     logLevel: 'warn',
     connectionRetryCount: 0,
-    capabilities: { 'tauri:options': { application: appBinary } },
+    // Classic WebDriver: WebKitWebDriver does not speak BiDi.
+    capabilities: { 'tauri:options': { application: appBinary }, 'wdio:enforceWebDriverClassic': true },
   });
   await browser.waitUntil(() => browser.execute(() => document.documentElement.dataset.ready === '1'), {
     timeout: 30_000,

@@ -19,7 +19,7 @@ say "Rust: unit and integration tests"
 cargo test --workspace --features oas-desktop/custom-protocol
 
 say "Building the app binary and the sandbox for the end-to-end tests"
-cargo build --features custom-protocol --bin oas-desktop --bin oas-sandbox
+cargo build --workspace --bins --features oas-desktop/custom-protocol
 
 say "End to end"
 ./scripts/e2e.sh

@@ -67,6 +67,12 @@ impl SessionManager {
         let client = Client::new(server.clone(), api_key.clone())?;
         let (session, user) =
             client.login(request.username.trim(), request.email.trim(), &password).await?;
+        // `login/` does not look at the API key; one protected call tells a wrong key now,
+        // at the form, rather than on the first screen after it.
+        if let Err(error) = session.organisations_page(1).await {
+            let _ = session.logout().await;
+            return Err(error.into());
+        }
         let account = Account {
             server: server.as_str().to_string(),
             identity: identity(&request.username, &request.email),
@@ -209,6 +215,26 @@ mod tests {
         let account = Account { server: format!("{}/api/", sandbox.base_url()), identity: "ana".into() };
         assert!(keychain.retrieve(&account).unwrap().is_none());
         assert!(manager.current().await.is_err());
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_wrong_api_key_is_refused_at_sign_in() {
+        let sandbox = Sandbox::start(Config::default()).await.unwrap();
+        sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let manager = SessionManager::new(keychain());
+        let wrong = "AAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+        let error = manager.sign_in(request(&sandbox, wrong, "correct horse")).await.err().unwrap();
+        assert_eq!(error.code, ErrorCode::ApiKeyRejected);
+        assert!(manager.current().await.is_err());
+
+        let revoked = sandbox.add_user("bea", "bea@example.com", "pw-pw-pw-pw").unwrap();
+        sandbox.revoke_key(&revoked).unwrap();
+        let mut req = request(&sandbox, &revoked, "pw-pw-pw-pw");
+        req.username = "bea".into();
+        req.email = "bea@example.com".into();
+        let error = manager.sign_in(req).await.err().unwrap();
+        assert_eq!(error.code, ErrorCode::ApiKeyRejected);
         sandbox.shutdown().await;
     }
 

@@ -57,23 +57,23 @@ test('bad input gives a clear message and keeps what was typed', async () => {
   const app = await launchApp();
   try {
     await signIn(app, { ...demo, server: sandbox.url, password: 'not-the-password' });
-    await waitForText(app, 'password');
+    await waitForText(app, 'The username, email or password is not correct.');
     assert.equal(await valueOf(app, 'Password'), 'not-the-password');
     assert.equal(await valueOf(app, 'Username'), demo.username);
 
     await signIn(app, { ...demo, server: sandbox.url, apiKey: 'AAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' });
-    await waitForText(app, 'API key');
+    await waitForText(app, 'This API key was not accepted.');
     assert.equal(await valueOf(app, 'API key'), 'AAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB');
 
     await signIn(app, { ...demo, server: htmlUrl });
-    await waitForText(app, 'OAS');
+    await waitForText(app, 'it is not an OAS server');
 
     await signIn(app, { ...demo, server: 'http://127.0.0.1:9' });
-    await waitForText(app, 'reach');
+    await waitForText(app, 'We could not reach this server.');
 
     await fill(app, 'Server', 'http://oas.example.com');
     await (await button(app, 'Sign in')).click();
-    await waitForText(app, 'https');
+    await waitForText(app, 'Use https://');
     assert.equal(await valueOf(app, 'Server'), 'http://oas.example.com');
   } finally {
     await app.deleteSession();
