@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the end-to-end tests on a virtual display, in a private D-Bus session with an unlocked
 # gnome-keyring, against the app binary in target/debug (see scripts/test.sh to build it).
+# E2E_COMMAND runs something else in that same environment (scripts/screenshot.sh uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -18,5 +19,5 @@ dbus-run-session -- bash -c '
   set -euo pipefail
   export HOME="$E2E_HOME"
   echo -n "e2e-keyring-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  npm --prefix e2e test
+  ${E2E_COMMAND:-npm --prefix e2e test}
 '
