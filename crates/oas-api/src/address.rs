@@ -59,7 +59,7 @@ impl ServerUrl {
         }
         match url.host() {
             None => return Err(AddressError::Invalid),
-            Some(Host::Domain(d)) if d.is_empty() => return Err(AddressError::Invalid),
+            Some(Host::Domain("")) => return Err(AddressError::Invalid),
             _ => {}
         }
         if !url.username().is_empty() || url.password().is_some() {

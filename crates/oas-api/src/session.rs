@@ -52,8 +52,18 @@ impl fmt::Debug for Session {
     }
 }
 
-/// When to refresh this access token proactively, from its `exp` (and `iat`, which makes the
-/// computation immune to a skewed local clock).
+/// Seconds left before `exp` by the local wall clock, when the local clock agrees with the
+/// server's (`iat` within 2 s of now); `None` otherwise.
+fn wallclock_remaining(access: &AccessToken) -> Option<f64> {
+    let claims = jwt::claims(access.expose())?;
+    let (exp, iat) = (claims.exp?, claims.iat?);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
+    ((now - iat as f64).abs() < 2.0).then_some(exp as f64 - now)
+}
+
+/// When to refresh this access token proactively, from its `exp`: by the wall clock when it
+/// agrees with the server's (exact to the sub-second), otherwise from `exp - iat` counted from
+/// now (immune to a skewed local clock).
 fn refresh_deadline(access: &AccessToken, options: &crate::Options) -> Option<Instant> {
     if !options.proactive_refresh {
         return None;
@@ -66,7 +76,11 @@ fn refresh_deadline(access: &AccessToken, options: &crate::Options) -> Option<In
         Some(iat) if exp > iat => {
             let lifetime = Duration::from_secs((exp - iat) as u64);
             let margin = max_margin.min(lifetime / 5);
-            Some(now + lifetime.saturating_sub(margin))
+            let remaining = match wallclock_remaining(access) {
+                Some(r) => Duration::from_secs_f64(r.clamp(0.0, lifetime.as_secs_f64())),
+                None => lifetime,
+            };
+            Some(now + remaining.saturating_sub(margin))
         }
         _ => {
             let unix_now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
@@ -76,6 +90,10 @@ fn refresh_deadline(access: &AccessToken, options: &crate::Options) -> Option<In
         }
     }
 }
+
+/// A token with less than this left when it arrives (a very short lifetime, issued at the end
+/// of its second) is replaced once more, after it expires, before anyone uses it.
+const STILLBORN: f64 = 0.05;
 
 const MAX_PAGES: u64 = 100_000;
 
@@ -292,38 +310,46 @@ impl Session {
         if self.is_ended() {
             return Err(Error::SessionExpired);
         }
-        let refresh = {
-            let t = read(&self.inner.tokens);
-            if t.generation != seen {
-                return Ok(());
-            }
-            t.refresh.clone()
-        };
-        match self.inner.client.refresh_tokens(&refresh).await {
-            Ok((access, rotated)) => {
-                {
-                    let mut t = write(&self.inner.tokens);
-                    t.refresh_at = refresh_deadline(&access, self.inner.client.options());
-                    t.access = access;
-                    t.generation += 1;
-                    if let Some(r) = &rotated {
-                        t.refresh = r.clone();
-                    }
-                }
-                if let Some(r) = rotated {
-                    let listeners: Vec<Listener> = self.inner.listeners.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                    for l in listeners {
-                        l(&r);
-                    }
-                }
-                Ok(())
-            }
-            Err(Error::SessionExpired) => {
-                self.inner.ended.store(true, Ordering::SeqCst);
-                Err(Error::SessionExpired)
-            }
-            Err(e) => Err(e),
+        if read(&self.inner.tokens).generation != seen {
+            return Ok(());
         }
+        for attempt in 0..2 {
+            let refresh = read(&self.inner.tokens).refresh.clone();
+            match self.inner.client.refresh_tokens(&refresh).await {
+                Ok((access, rotated)) => {
+                    let left = wallclock_remaining(&access);
+                    {
+                        let mut t = write(&self.inner.tokens);
+                        t.refresh_at = refresh_deadline(&access, self.inner.client.options());
+                        t.access = access;
+                        t.generation += 1;
+                        if let Some(r) = &rotated {
+                            t.refresh = r.clone();
+                        }
+                    }
+                    if let Some(r) = rotated {
+                        let listeners: Vec<Listener> = self.inner.listeners.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                        for l in listeners {
+                            l(&r);
+                        }
+                    }
+                    match left {
+                        Some(left) if attempt == 0 && left < STILLBORN => {
+                            tokio::time::sleep(Duration::from_secs_f64(left.max(0.0) + 0.01)).await;
+                        }
+                        _ => return Ok(()),
+                    }
+                }
+                Err(Error::SessionExpired) => {
+                    self.inner.ended.store(true, Ordering::SeqCst);
+                    return Err(Error::SessionExpired);
+                }
+                // The first refresh worked: its token is the best there is.
+                Err(_) if attempt > 0 => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Page 1, then the other pages concurrently (computed from `count` and the page size seen),
