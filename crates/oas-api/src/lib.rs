@@ -1,5 +1,23 @@
 //! Typed, Tauri-free client of the OAS API. All HTTP of the app lives here.
 //!
+//! What it takes care of (see `shared/oas-api-contract.md`):
+//! - **Addresses**: [`ServerUrl::parse`] accepts what people paste and pins every request to that
+//!   scheme + host + port: `next`/`previous` links and redirects elsewhere fail with
+//!   [`Error::OriginMismatch`] and no credential ever leaves for another origin.
+//! - **Credentials**: `X-Api-Key` on every route outside `/api/auth/`; `Authorization: Bearer`
+//!   only on routes that need the user (never on `login/`, `token/*`, `logout/`). Secrets are
+//!   newtypes whose `Debug`/`Display` are masked.
+//! - **Tokens**: the access token is refreshed shortly before its `exp` and, on a 401, once
+//!   (single flight for concurrent failures), then the request is retried once. A rotated refresh
+//!   token is handed to [`Session::on_refresh_rotated`]. A refused refresh ends the session
+//!   ([`Error::SessionExpired`]).
+//! - **Retries**: GET only, on connection errors, 502/503/504 and 429 (honouring `Retry-After`),
+//!   with jittered exponential backoff, bounded in count and total time. POST/PUT/PATCH are never
+//!   re-sent on their own.
+//! - **Limits**: connect and request timeouts, a response size cap, HTML or other non-OAS answers
+//!   recognised, user agent `OAS-Desktop/<version>`.
+//! - **Errors**: one [`Error`] enum with snake_case [`Error::code`]s and plain-words messages.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), oas_api::Error> {
 //! use oas_api::{ApiKey, Client, Password, ServerUrl};
