@@ -347,7 +347,8 @@ pub(crate) fn map_transport(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         return Error::Timeout;
     }
-    let tls = ["certificate", "tls", "ssl", "handshake", "corrupt message", "invalidcontenttype", "peer"]
+    // (Not "peer": "connection reset by peer" is a network failure.)
+    let tls = ["certificate", "tls", "ssl", "handshake", "corrupt message", "invalidcontenttype"]
         .iter()
         .any(|m| text.contains(m));
     if tls {
