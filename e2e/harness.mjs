@@ -1,6 +1,6 @@
 // Starts the real pieces the end-to-end tests drive: the sandbox server, tauri-driver, and the
 // app binary (through WebDriver sessions). Every run gets fresh data and config folders.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,11 +88,21 @@ export async function startDriver() {
   };
   const child = track(spawn('tauri-driver', ['--port', String(driverPort)], { stdio: ['ignore', 'inherit', 'inherit'], env }));
   for (let i = 0; i < 200; i++) {
-    if (await portOpen(driverPort)) return { home, child };
+    if (await portOpen(driverPort)) return { home, child, stop: () => stopDriver(child) };
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
     await sleep(100);
   }
   throw new Error('tauri-driver did not start');
+}
+
+/** Stops one tauri-driver (and so its app) and waits until its port is free for the next one. */
+async function stopDriver(child) {
+  if (child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5_000)]);
+  }
+  for (let i = 0; i < 100 && (await portOpen(driverPort)); i++) await sleep(100);
 }
 
 /** Launches the app binary and waits until its first screen is painted. */
@@ -129,18 +139,14 @@ export async function field(browser, label) {
 export async function fill(browser, label, value) {
   const input = await field(browser, label);
   await input.waitForDisplayed();
+  // A person scrolls to a field below the fold; WebKitWebDriver's "clear" does not.
+  await input.scrollIntoView({ block: 'center' });
   await input.clearValue();
   if (value) await input.setValue(value);
 }
 
 export async function valueOf(browser, label) {
   return (await field(browser, label)).getValue();
-}
-
-export async function button(browser, name) {
-  const el = await browser.$(`button=${name}`);
-  await el.waitForClickable({ timeout: 15_000 });
-  return el;
 }
 
 export async function waitForText(browser, text, timeout = 20_000) {
@@ -152,4 +158,150 @@ export async function waitForText(browser, text, timeout = 20_000) {
     error.message += body;
     throw error;
   });
+}
+
+/** Normalises what a person reads: collapsed spaces, no leading decoration such as "+" or "←". */
+function readable(text) {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The button a person would press, by its visible text or its accessible name (aria-label).
+ * Leading symbols that only decorate ("+ Add contact", "← Back") are ignored.
+ */
+export async function button(browser, name, { timeout = 15_000 } = {}) {
+  let id = null;
+  await browser
+    .waitUntil(
+      async () => {
+        id = await browser.execute((wanted) => {
+          const clean = (t) => (t ?? '').replace(/\s+/g, ' ').trim();
+          const strip = (t) => clean(t).replace(/^[^\p{L}\p{N}]+\s*/u, '');
+          const buttons = [...document.querySelectorAll('button, [role=button]')].filter((b) => b.getClientRects().length > 0);
+          const found =
+            buttons.find((b) => clean(b.getAttribute('aria-label')) === wanted) ??
+            buttons.find((b) => !b.hasAttribute('aria-label') && (clean(b.textContent) === wanted || strip(b.textContent) === wanted));
+          if (!found) return null;
+          if (!found.id) found.id = `e2e-${Math.random().toString(36).slice(2)}`;
+          return found.id;
+        }, name);
+        return id !== null;
+      },
+      { timeout, timeoutMsg: `no button "${name}"` },
+    )
+    .catch(async (error) => {
+      error.message += `; the screen says:\n${await screenText(browser)}`;
+      throw error;
+    });
+  const el = await browser.$(`#${id}`);
+  await el.waitForClickable({ timeout });
+  return el;
+}
+
+export async function press(browser, name) {
+  await (await button(browser, name)).click();
+}
+
+/** True when a button with that visible text or accessible name is on screen now. */
+export async function hasButton(browser, name) {
+  return button(browser, name, { timeout: 300 }).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function screenText(browser) {
+  return browser.execute(() => document.body.innerText);
+}
+
+/** Picks an option of a <select> found by its label, by the start of the option's visible text. */
+export async function choose(browser, label, optionText) {
+  const select = await field(browser, label);
+  const value = await browser.execute(
+    (el, wanted) => [...el.options].find((o) => o.textContent.trim().startsWith(wanted))?.value ?? null,
+    select,
+    optionText,
+  );
+  if (value === null) throw new Error(`"${label}" has no option "${optionText}"`);
+  await select.selectByAttribute('value', value);
+}
+
+/** Types into a combobox found by its label and clicks the suggestion whose text contains `optionText`. */
+export async function pick(browser, label, typed, optionText = typed) {
+  const input = await field(browser, label);
+  await input.click();
+  await input.setValue(typed);
+  const option = await browser.$(`//*[@role="option"][contains(normalize-space(.), ${xpathString(optionText)})]`);
+  await option.waitForDisplayed({ timeout: 10_000 });
+  await option.click();
+  // Done picking: close the suggestions, as a person would, so they no longer cover the form.
+  await browser.keys('Escape');
+  await browser.waitUntil(async () => (await input.getAttribute('aria-expanded')) !== 'true', { timeout: 5_000, timeoutMsg: `"${label}" suggestions stayed open` });
+}
+
+function xpathString(s) {
+  if (!s.includes('"')) return `"${s}"`;
+  return `concat(${s.split('"').map((p) => `"${p}"`).join(', \'"\', ')})`;
+}
+
+/** The text of everything that describes a field (aria-describedby): its hints and its errors. */
+export async function descriptionOf(browser, label) {
+  const input = await field(browser, label);
+  return browser.execute((el) => {
+    const ids = (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+    return ids.map((id) => document.getElementById(id)?.innerText ?? '').join('\n');
+  }, input);
+}
+
+/**
+ * The rows of a list found by its accessible name (role=list + aria-label), as the lines of
+ * text a person reads in each rendered row.
+ */
+export async function listRows(browser, label) {
+  return browser.execute((wanted) => {
+    const list = [...document.querySelectorAll('[role=list]')].find((l) => l.getAttribute('aria-label') === wanted);
+    if (!list) return null;
+    return [...list.querySelectorAll('[role=listitem]')]
+      .sort((a, b) => Number(a.getAttribute('aria-posinset')) - Number(b.getAttribute('aria-posinset')))
+      .map((row) => {
+        // Decoration hidden from assistive technology (initials in a thumbnail, icons) is not content.
+        const decoration = new Set([...row.querySelectorAll('[aria-hidden=true]')].map((el) => el.textContent.trim()).filter(Boolean));
+        return {
+          position: Number(row.getAttribute('aria-posinset')),
+          of: Number(row.getAttribute('aria-setsize')),
+          lines: row.innerText
+            .split('\n')
+            .map((t) => t.replace(/\s+/g, ' ').trim())
+            .filter((t) => t && !decoration.has(t)),
+        };
+      });
+  }, label);
+}
+
+/** Scrolls the nearest scrollable container of a list (found by its accessible name) to `top` ("end" for the bottom). */
+export async function scrollList(browser, label, top) {
+  return browser.execute(
+    (wanted, to) => {
+      const list = [...document.querySelectorAll('[role=list]')].find((l) => l.getAttribute('aria-label') === wanted);
+      let box = list;
+      while (box && !(box.scrollHeight > box.clientHeight && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+      if (!box) throw new Error(`nothing scrolls around the list "${wanted}"`);
+      box.scrollTop = to === 'end' ? box.scrollHeight : to;
+      box.dispatchEvent(new Event('scroll'));
+      return box.scrollTop;
+    },
+    label,
+    top,
+  );
+}
+
+/** A screenshot of the whole virtual display, for a failing test; returns the file. */
+export function screenshot(name) {
+  const file = join(tmpdir(), `oas-e2e-${name.replace(/[^\w-]+/g, '-')}-${Date.now()}.png`);
+  try {
+    execFileSync('import', ['-window', 'root', file], { stdio: 'ignore', timeout: 10_000 });
+    return file;
+  } catch {
+    return null;
+  }
 }
