@@ -194,6 +194,7 @@ export async function button(browser, name, { timeout = 15_000 } = {}) {
       throw error;
     });
   const el = await browser.$(`#${id}`);
+  await el.scrollIntoView({ block: 'center' }); // as a person scrolls to it (pointer actions need it in view)
   await el.waitForClickable({ timeout });
   return el;
 }

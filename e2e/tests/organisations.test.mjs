@@ -15,6 +15,8 @@ import {
   launchApp,
   fill,
   valueOf,
+  field,
+  button,
   press,
   hasButton,
   choose,
@@ -115,9 +117,16 @@ function mainFlow({ title, sandboxArgs, contacts, serverReportsActive }) {
       await pick(app, 'Currencies', 'yen', 'JPY');
       await pick(app, 'Currencies', 'USD');
       await choose(app, 'Base currency', 'EUR');
-      await press(app, 'Save');
+      // An impatient double click must not create it twice.
+      await (await button(app, 'Save')).doubleClick();
       await waitForText(app, `Saved “${name}”.`);
       await openOrganisationsCount(app, 9);
+      await press(app, 'Refresh');
+      await openOrganisationsCount(app, 9);
+      await waitForRows(app, (r) => r.filter((x) => x.lines[0] === name).length === 1, `"${name}" is not in the list exactly once`);
+      await choose(app, 'Sort by', 'Newest first');
+      await waitForRows(app, (r) => r[0]?.lines[0] === name, 'the newest organisation comes first');
+      await choose(app, 'Sort by', 'Name');
       await waitForRows(app, (r) => r.some((x) => x.lines[0] === name), `"${name}" is not in the list`);
       const created = await rowNamed(app, name);
       assert.match(created.lines.join(' '), /\bBase\b.*\bEUR\b/i, 'the base currency is shown');
@@ -205,11 +214,15 @@ test('a server validation error shows next to its field and keeps what was typed
     assert.equal(await valueOf(app, 'Base currency'), 'GBP');
     const chips = await app.execute(() => [...document.querySelectorAll('[aria-label="Selected currencies"] li')].map((li) => li.innerText));
     assert.ok(chips.some((c) => c.includes('XXX')) && chips.some((c) => c.includes('GBP')), `currencies kept: ${chips}`);
-    // Nothing was created.
+    // Nothing was created; fixed, Enter held down in a field saves it exactly once.
     await press(app, 'Remove XXX');
-    await press(app, 'Save');
+    await (await field(app, 'Name')).click();
+    await app.keys(['Enter', 'Enter', 'Enter', 'Enter']);
     await waitForText(app, 'Saved “Unknown Money Ltd”.');
     await openOrganisationsCount(app, 9);
+    await press(app, 'Refresh');
+    await openOrganisationsCount(app, 9);
+    assert.equal((await rows(app)).filter((r) => r.lines[0] === 'Unknown Money Ltd').length, 1);
   });
 });
 
@@ -244,6 +257,34 @@ test('an unsaved draft survives a relaunch, is restored, and can be discarded', 
     assert.ok(!(await screenText(app)).includes('You have an unsaved draft'), 'a discarded draft does not come back');
     await press(app, 'New organization');
     assert.equal(await valueOf(app, 'Name'), '');
+    await press(app, 'Cancel');
+
+    // A draft of changes to an existing organisation comes back as an edit of that organisation,
+    // and can be discarded from the list.
+    await openOrganisationsCount(app, 8);
+    await press(app, 'Edit: Northwind Traders');
+    await fill(app, 'Name', 'Northwind Traders Renamed');
+    await app.pause(1_500);
+    app = await relaunch(ctx);
+    await waitForText(app, `Hello, ${ctx.sandbox.demo.username}`);
+    await openOrganisations(app, 8);
+    await waitForText(app, 'You have an unsaved draft: “Northwind Traders Renamed”.');
+    await press(app, 'Continue editing');
+    await waitForText(app, 'Edit organization');
+    assert.equal(await valueOf(app, 'Name'), 'Northwind Traders Renamed');
+    await press(app, 'Back to organizations');
+    await waitForText(app, 'You have an unsaved draft: “Northwind Traders Renamed”.');
+    await press(app, 'Discard draft');
+    await waitForText(app, 'The draft was discarded.');
+    assert.ok(!(await screenText(app)).includes('You have an unsaved draft'));
+    await waitForRows(app, (r) => r.some((x) => x.lines[0] === 'Northwind Traders'), 'the organisation keeps its saved name');
+    app = await relaunch(ctx);
+    await waitForText(app, `Hello, ${ctx.sandbox.demo.username}`);
+    await openOrganisations(app, 8);
+    await app.pause(500);
+    assert.ok(!(await screenText(app)).includes('You have an unsaved draft'), 'a discarded draft does not come back');
+    await press(app, 'Edit: Northwind Traders');
+    assert.equal(await valueOf(app, 'Name'), 'Northwind Traders');
   });
 });
 
