@@ -255,14 +255,14 @@ export async function descriptionOf(browser, label) {
 }
 
 /**
- * The rows of a list found by its accessible name (role=list + aria-label), as the lines of
- * text a person reads in each rendered row.
+ * The rows of a list found by its accessible name (role=list, ul or ol + aria-label), as the
+ * lines of text a person reads in each rendered row.
  */
 export async function listRows(browser, label) {
   return browser.execute((wanted) => {
-    const list = [...document.querySelectorAll('[role=list]')].find((l) => l.getAttribute('aria-label') === wanted);
+    const list = [...document.querySelectorAll('[role=list], ul, ol')].find((l) => l.getAttribute('aria-label') === wanted);
     if (!list) return null;
-    return [...list.querySelectorAll('[role=listitem]')]
+    return [...list.querySelectorAll('[role=listitem], :scope > li')]
       .sort((a, b) => Number(a.getAttribute('aria-posinset')) - Number(b.getAttribute('aria-posinset')))
       .map((row) => {
         // Decoration hidden from assistive technology (initials in a thumbnail, icons) is not content.
