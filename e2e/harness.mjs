@@ -306,3 +306,19 @@ export function screenshot(name) {
     return null;
   }
 }
+
+/** Fills the sign-in form as a person would and presses "Sign in". */
+export async function submitSignIn(browser, { server, apiKey, username, email, password }) {
+  await fill(browser, 'Server', server);
+  await fill(browser, 'API key', apiKey);
+  await fill(browser, 'Username', username);
+  await fill(browser, 'Email', email);
+  await fill(browser, 'Password', password);
+  await press(browser, 'Sign in');
+}
+
+/** Signs in to a sandbox's demo account and waits for the greeting. */
+export async function signInToSandbox(browser, sandbox) {
+  await submitSignIn(browser, { ...sandbox.demo, server: sandbox.url });
+  await waitForText(browser, `Hello, ${sandbox.demo.username}`);
+}

@@ -2,21 +2,14 @@
 // organisations screen. Run through scripts/screenshot.sh (it provides the display and keychain).
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startSandbox, startDriver, launchApp, fill, button, waitForText, stopAll, root, sleep } from './harness.mjs';
+import { startSandbox, startDriver, launchApp, button, stopAll, root, sleep, signInToSandbox } from './harness.mjs';
 
 const out = process.argv[2] ?? join(root, 'docs', 'screenshot.png');
 try {
   const sandbox = await startSandbox();
   await startDriver();
   const app = await launchApp();
-  const { demo } = sandbox;
-  await fill(app, 'Server', sandbox.url);
-  await fill(app, 'API key', demo.apiKey);
-  await fill(app, 'Username', demo.username);
-  await fill(app, 'Email', demo.email);
-  await fill(app, 'Password', demo.password);
-  await (await button(app, 'Sign in')).click();
-  await waitForText(app, `Hello, ${demo.username}`);
+  await signInToSandbox(app, sandbox);
   await (await button(app, process.env.SCREEN ?? 'Organizations')).click();
   await sleep(2000);
   execFileSync('import', ['-window', 'root', out]);

@@ -28,6 +28,7 @@ import {
   screenshot,
   waitForText,
   sandboxBinary,
+  signInToSandbox,
 } from '../harness.mjs';
 
 const LIST = 'Organizations';
@@ -56,16 +57,7 @@ async function relaunch(ctx) {
   return ctx.app;
 }
 
-async function signIn(app, sandbox) {
-  const { demo } = sandbox;
-  await fill(app, 'Server', sandbox.url);
-  await fill(app, 'API key', demo.apiKey);
-  await fill(app, 'Username', demo.username);
-  await fill(app, 'Email', demo.email);
-  await fill(app, 'Password', demo.password);
-  await press(app, 'Sign in');
-  await waitForText(app, `Hello, ${demo.username}`);
-}
+const signIn = signInToSandbox;
 
 /** Top navigation → "Organizations", then waits for the total count. */
 async function openOrganisations(app, count) {

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startSandbox, startDriver, launchApp, fill, valueOf, button, waitForText, stopAll } from '../harness.mjs';
+import { startSandbox, startDriver, launchApp, fill, valueOf, button, waitForText, stopAll, submitSignIn } from '../harness.mjs';
 
 let sandbox;
 
@@ -13,14 +13,7 @@ before(async () => {
 
 after(() => stopAll());
 
-async function signIn(app, { server, apiKey, username, email, password }) {
-  await fill(app, 'Server', server);
-  await fill(app, 'API key', apiKey);
-  await fill(app, 'Username', username);
-  await fill(app, 'Email', email);
-  await fill(app, 'Password', password);
-  await (await button(app, 'Sign in')).click();
-}
+const signIn = submitSignIn;
 
 test('sign in, stay signed in across a restart, sign out, fields remembered', async () => {
   const { demo } = sandbox;
