@@ -67,6 +67,23 @@ impl App {
 
 type AppState = Arc<App>;
 
+/// Runs SQLite work on tokio's blocking pool, off the async workers, so that a request waiting
+/// for the database (the writer, a busy file, a full reader pool) holds up no other request.
+async fn db<T, F>(app: &AppState, f: F) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> anyhow::Result<T> + Send + 'static,
+{
+    let app = app.clone();
+    match tokio::task::spawn_blocking(move || f(&app.store)).await {
+        Ok(r) => r.map_err(internal),
+        Err(e) => {
+            eprintln!("oas-sandbox: internal error: database task failed: {e}");
+            Err(server_error())
+        }
+    }
+}
+
 pub(crate) fn router(app: AppState) -> Router {
     Router::new()
         .route("/api/auth/login/", any(login))
@@ -440,8 +457,52 @@ struct View {
 }
 
 /// DRF's `initial()` + method dispatch check. Returns the authenticated user, if any.
-async fn initial(app: &App, ctx: &Ctx, view: &View) -> Result<Option<UserRow>, Response> {
-    let user = if view.authenticate { authenticate(app, ctx)? } else { None };
+async fn initial(app: &AppState, ctx: &Ctx, view: &View) -> Result<Option<UserRow>, Response> {
+    Ok(initial_then::<()>(app, ctx, view, None).await?.0)
+}
+
+/// Database work a view does for an authenticated, permitted user (read-only: it may run before
+/// DRF's remaining checks, whose answers then win).
+type Then<T> = Box<dyn FnOnce(&Store, &UserRow) -> anyhow::Result<T> + Send>;
+
+/// [`initial`], and `then` in the same trip to the database when the user passes
+/// authentication and permissions.
+async fn initial_then<T: Send + 'static>(
+    app: &AppState,
+    ctx: &Ctx,
+    view: &View,
+    then: Option<Then<T>>,
+) -> Result<(Option<UserRow>, Option<T>), Response> {
+    let user_id = if view.authenticate { bearer_user_id(app, ctx)? } else { None };
+    let key = ctx.headers.get("x-api-key").and_then(|h| h.to_str().ok()).unwrap_or("").to_string();
+    // The user and (for HasAPIKey views, when it will be asked) the key, in one trip to the
+    // database; the answers are then taken in DRF's order.
+    let (user, key_status, then_out) = match user_id {
+        None => (None, None, None),
+        Some(user_id) => {
+            let perm = view.perm;
+            let want_key = perm == Perm::ApiKeyAndUser && !key.is_empty();
+            let (user, status, out) = db(app, move |s| {
+                let user = s.user_by_id(user_id)?;
+                let status = match &user {
+                    Some(u) if u.is_active && want_key => Some(s.check_key(&key)?),
+                    _ => None,
+                };
+                let permitted = perm != Perm::ApiKeyAndUser || status == Some(KeyStatus::Valid);
+                let out = match (&user, then) {
+                    (Some(u), Some(then)) if u.is_active && permitted => Some(then(s, u)?),
+                    _ => None,
+                };
+                Ok((user, status, out))
+            })
+            .await?;
+            match user {
+                None => return Err(auth_failed("User not found", "user_not_found")),
+                Some(u) if !u.is_active => return Err(auth_failed("User is inactive", "user_inactive")),
+                Some(u) => (Some(u), status, out),
+            }
+        }
+    };
     match view.perm {
         Perm::AllowAny => {}
         Perm::IsAuthenticated => {
@@ -453,13 +514,7 @@ async fn initial(app: &App, ctx: &Ctx, view: &View) -> Result<Option<UserRow>, R
             if user.is_none() {
                 return Err(not_authenticated());
             }
-            let key = ctx.headers.get("x-api-key").and_then(|h| h.to_str().ok()).unwrap_or("");
-            let status = if key.is_empty() {
-                KeyStatus::Unknown
-            } else {
-                app.store.check_key(key).map_err(internal)?
-            };
-            if status != KeyStatus::Valid {
+            if key_status.unwrap_or(KeyStatus::Unknown) != KeyStatus::Valid {
                 return Err(permission_denied());
             }
         }
@@ -476,7 +531,7 @@ async fn initial(app: &App, ctx: &Ctx, view: &View) -> Result<Option<UserRow>, R
             &format!("Method \"{}\" not allowed.", ctx.method.as_str()),
         ));
     }
-    Ok(user)
+    Ok((user, then_out))
 }
 
 /// DRF's metadata answer to OPTIONS.
@@ -500,8 +555,9 @@ fn finalize(view: &View, mut r: Response) -> Response {
     r
 }
 
-/// simplejwt's `JWTAuthentication`.
-fn authenticate(app: &App, ctx: &Ctx) -> Result<Option<UserRow>, Response> {
+/// simplejwt's `JWTAuthentication`, up to the user lookup: the user id of a valid access token
+/// (None without a Bearer header).
+fn bearer_user_id(app: &App, ctx: &Ctx) -> Result<Option<i64>, Response> {
     let Some(raw) = ctx.headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -527,11 +583,7 @@ fn authenticate(app: &App, ctx: &Ctx) -> Result<Option<UserRow>, Response> {
             },
         )));
     };
-    match app.store.user_by_id(user_id).map_err(internal)? {
-        None => Err(auth_failed("User not found", "user_not_found")),
-        Some(u) if !u.is_active => Err(auth_failed("User is inactive", "user_inactive")),
-        Some(u) => Ok(Some(u)),
-    }
+    Ok(Some(user_id))
 }
 
 /// DRF's `ScopedRateThrottle` for the `dj_rest_auth` scope, keyed by client address.
@@ -925,12 +977,13 @@ fn issue(app: &App, token_type: &str, user_id: i64, ttl: Duration) -> Issued {
 }
 
 /// A refresh token as `RefreshToken(raw)` sees it: signature, expiry, type, then the blacklist.
-fn check_refresh(app: &App, raw: &str) -> Result<Result<Claims, TokenError>, Response> {
+async fn check_refresh(app: &AppState, raw: &str) -> Result<Result<Claims, TokenError>, Response> {
     let claims = match jwt::decode(&app.secret, raw, Some("refresh"), unix_now()) {
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };
-    if app.store.is_blacklisted(&claims.jti).map_err(internal)? {
+    let jti = claims.jti.clone();
+    if db(app, move |s| s.is_blacklisted(&jti)).await? {
         return Ok(Err(TokenError::Blacklisted));
     }
     Ok(Ok(claims))
@@ -971,7 +1024,7 @@ async fn login(State(app): State<AppState>, req: Request) -> Response {
     finalize(&LOGIN, r)
 }
 
-async fn login_inner(app: &Arc<App>, ctx: &Ctx) -> Response {
+async fn login_inner(app: &AppState, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &LOGIN).await);
     let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
@@ -986,14 +1039,16 @@ async fn login_inner(app: &Arc<App>, ctx: &Ctx) -> Response {
     let mut username = username.unwrap_or_default();
     let email = email.unwrap_or_default();
     if !email.is_empty() {
-        if let Some(u) = try_resp!(app.store.user_by_email_iexact(&email).map_err(internal)) {
+        let e = email.clone();
+        if let Some(u) = try_resp!(db(app, move |s| s.user_by_email_iexact(&e)).await) {
             username = u.username;
         }
     }
     let user = if username.is_empty() {
         None
     } else {
-        try_resp!(app.store.user_by_username(&username).map_err(internal))
+        let u = username.clone();
+        try_resp!(db(app, move |s| s.user_by_username(&u)).await)
     };
     let Some(user) = user else {
         return non_field_error("Unable to log in with provided credentials.");
@@ -1006,7 +1061,8 @@ async fn login_inner(app: &Arc<App>, ctx: &Ctx) -> Response {
     if !ok || !user.is_active {
         return non_field_error("Unable to log in with provided credentials.");
     }
-    let last_login = try_resp!(app.store.touch_last_login(user.id).map_err(internal));
+    let id = user.id;
+    let last_login = try_resp!(db(app, move |s| s.touch_last_login(id)).await);
     let mut user = user;
     user.last_login = Some(last_login);
     let refresh = issue(app, "refresh", user.id, app.cfg.refresh_ttl);
@@ -1037,7 +1093,7 @@ async fn logout(State(app): State<AppState>, req: Request) -> Response {
     finalize(&LOGOUT, logout_inner(&app, &ctx).await)
 }
 
-async fn logout_inner(app: &App, ctx: &Ctx) -> Response {
+async fn logout_inner(app: &AppState, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &LOGOUT).await);
     let data = try_resp!(ctx.data().await);
     // dj-rest-auth: `RefreshToken(request.data['refresh'])`, then `blacklist()`.
@@ -1052,9 +1108,10 @@ async fn logout_inner(app: &App, ctx: &Ctx) -> Response {
         // TypeError in simplejwt.
         Some(_) => return detail(StatusCode::INTERNAL_SERVER_ERROR, "An error has occurred."),
     };
-    match try_resp!(check_refresh(app, &raw)) {
+    match try_resp!(check_refresh(app, &raw).await) {
         Ok(claims) => {
-            try_resp!(app.store.blacklist(&claims.jti, claims.exp).map_err(internal));
+            let (jti, exp) = (claims.jti.clone(), claims.exp);
+            try_resp!(db(app, move |s| s.blacklist(&jti, exp)).await);
             detail(StatusCode::OK, "Successfully logged out.")
         }
         Err(TokenError::Blacklisted) => detail(StatusCode::UNAUTHORIZED, "Token is blacklisted"),
@@ -1088,7 +1145,7 @@ async fn token_refresh(State(app): State<AppState>, req: Request) -> Response {
     finalize(&REFRESH, token_refresh_inner(&app, &ctx).await)
 }
 
-async fn token_refresh_inner(app: &App, ctx: &Ctx) -> Response {
+async fn token_refresh_inner(app: &AppState, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &REFRESH).await);
     let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
@@ -1097,14 +1154,14 @@ async fn token_refresh_inner(app: &App, ctx: &Ctx) -> Response {
         return bad_request(errors);
     }
     let raw = raw.unwrap_or_default();
-    let claims = match try_resp!(check_refresh(app, &raw)) {
+    let claims = match try_resp!(check_refresh(app, &raw).await) {
         Ok(c) => c,
         Err(e) => return invalid_token(e),
     };
     let Some(user_id) = claims.user_id() else {
         return invalid_token(TokenError::Invalid);
     };
-    match try_resp!(app.store.user_by_id(user_id).map_err(internal)) {
+    match try_resp!(db(app, move |s| s.user_by_id(user_id)).await) {
         Some(u) if u.is_active => {}
         _ => {
             return auth_failed("No active account found for the given token.", "no_active_account")
@@ -1119,7 +1176,8 @@ async fn token_refresh_inner(app: &App, ctx: &Ctx) -> Response {
     };
     if app.cfg.rotate_refresh {
         // ROTATE_REFRESH_TOKENS + BLACKLIST_AFTER_ROTATION: the old one stops working.
-        try_resp!(app.store.blacklist(&claims.jti, claims.exp).map_err(internal));
+        let (jti, exp) = (claims.jti.clone(), claims.exp);
+        try_resp!(db(app, move |s| s.blacklist(&jti, exp)).await);
         let refresh = issue(app, "refresh", user_id, app.cfg.refresh_ttl);
         out.refresh = Some(refresh.token);
         out.refresh_expiration = Some(refresh.expiration);
@@ -1141,7 +1199,7 @@ async fn token_verify(State(app): State<AppState>, req: Request) -> Response {
     finalize(&VERIFY, token_verify_inner(&app, &ctx).await)
 }
 
-async fn token_verify_inner(app: &App, ctx: &Ctx) -> Response {
+async fn token_verify_inner(app: &AppState, ctx: &Ctx) -> Response {
     try_resp!(initial(app, ctx, &VERIFY).await);
     let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
@@ -1155,7 +1213,8 @@ async fn token_verify_inner(app: &App, ctx: &Ctx) -> Response {
     };
     // simplejwt checks the blacklist here only with BLACKLIST_AFTER_ROTATION, as a
     // validation error.
-    if app.cfg.rotate_refresh && try_resp!(app.store.is_blacklisted(&claims.jti).map_err(internal)) {
+    let jti = claims.jti.clone();
+    if app.cfg.rotate_refresh && try_resp!(db(app, move |s| s.is_blacklisted(&jti)).await) {
         return non_field_error("Token is blacklisted");
     }
     json_response(StatusCode::OK, &json!({}))
@@ -1179,7 +1238,7 @@ fn valid_username(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
 }
 
-async fn user_details_inner(app: &App, ctx: &Ctx) -> Response {
+async fn user_details_inner(app: &AppState, ctx: &Ctx) -> Response {
     let user = try_resp!(initial(app, ctx, &USER).await).expect("authenticated");
     if ctx.is(&Method::GET) {
         return json_response(StatusCode::OK, &UserOut::from(&user));
@@ -1195,7 +1254,10 @@ async fn user_details_inner(app: &App, ctx: &Ctx) -> Response {
                 "username",
                 "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
             );
-        } else if try_resp!(app.store.username_taken_by_other(u, user.id).map_err(internal)) {
+        } else if try_resp!({
+            let (u, id) = (u.clone(), user.id);
+            db(app, move |s| s.username_taken_by_other(&u, id)).await
+        }) {
             add_error(&mut errors, "username", "A user with that username already exists.");
         }
     }
@@ -1203,11 +1265,15 @@ async fn user_details_inner(app: &App, ctx: &Ctx) -> Response {
     if !errors.is_empty() {
         return bad_request(errors);
     }
-    try_resp!(app
-        .store
-        .update_user(user.id, username.as_deref(), email.as_deref())
-        .map_err(internal));
-    match try_resp!(app.store.user_by_id(user.id).map_err(internal)) {
+    let id = user.id;
+    let updated = try_resp!(
+        db(app, move |s| {
+            s.update_user(id, username.as_deref(), email.as_deref())?;
+            s.user_by_id(id)
+        })
+        .await
+    );
+    match updated {
         Some(u) => json_response(StatusCode::OK, &UserOut::from(&u)),
         None => server_error(),
     }
@@ -1255,7 +1321,7 @@ fn password_problems(p: &str, user: &UserRow) -> Vec<String> {
     out
 }
 
-async fn password_change_inner(app: &App, ctx: &Ctx) -> Response {
+async fn password_change_inner(app: &AppState, ctx: &Ctx) -> Response {
     let user = try_resp!(initial(app, ctx, &PASSWORD_CHANGE).await).expect("authenticated");
     let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
@@ -1297,7 +1363,7 @@ async fn password_change_inner(app: &App, ctx: &Ctx) -> Response {
         Ok(Ok(h)) => h,
         _ => return server_error(),
     };
-    try_resp!(app.store.set_password_hash(id, &hash).map_err(internal));
+    try_resp!(db(app, move |s| s.set_password_hash(id, &hash)).await);
     detail(StatusCode::OK, "New password has been saved.")
 }
 
@@ -1374,24 +1440,47 @@ fn page_link(ctx: &Ctx, page: Option<usize>) -> String {
     }
 }
 
-async fn organisations_inner(app: &App, ctx: &Ctx) -> Response {
-    let user = try_resp!(initial(app, ctx, &ORG_LIST).await).expect("authenticated");
+/// The count, and the offset and rows of the page (None = "Invalid page.").
+type OrgPage = (usize, Option<(usize, Vec<OrgRow>)>);
+
+/// DRF's `PageNumberPagination`: the count decides which page numbers exist (`last` included);
+/// the count and the page come from one snapshot.
+fn org_page(s: &Store, owner: i64, size: usize, page_param: Option<String>) -> anyhow::Result<OrgPage> {
+    s.org_page(owner, size, |count| {
+        let num_pages = count.div_ceil(size).max(1);
+        let page = match page_param {
+            None => 1,
+            Some(p) if p == "last" => num_pages,
+            Some(p) => match p.trim().parse::<i64>() {
+                Ok(n) if n >= 1 && (n as usize) <= num_pages => n as usize,
+                _ => return None,
+            },
+        };
+        Some((page - 1) * size)
+    })
+}
+
+async fn organisations_inner(app: &AppState, ctx: &Ctx) -> Response {
+    let size = app.cfg.page_size.max(1);
+    // A GET reads its page in the same trip to the database as the authentication.
+    let then: Option<Then<OrgPage>> = ctx.is(&Method::GET).then(|| {
+        let page_param =
+            ctx.query_pairs().into_iter().rev().find(|(k, _)| k == "page").map(|(_, v)| v);
+        Box::new(move |s: &Store, u: &UserRow| org_page(s, u.id, size, page_param)) as Then<OrgPage>
+    });
+    let (user, page) = try_resp!(initial_then(app, ctx, &ORG_LIST, then).await);
+    let user = user.expect("authenticated");
     if ctx.method == Method::POST {
         return org_write(app, ctx, &user, None).await;
     }
-    let count = try_resp!(app.store.count_orgs(user.id).map_err(internal));
-    let size = app.cfg.page_size.max(1);
-    let num_pages = count.div_ceil(size).max(1);
-    let page_param = ctx.query_pairs().into_iter().rev().find(|(k, _)| k == "page").map(|(_, v)| v);
-    let page = match page_param {
-        None => 1,
-        Some(p) if p == "last" => num_pages,
-        Some(p) => match p.trim().parse::<i64>() {
-            Ok(n) if n >= 1 && (n as usize) <= num_pages => n as usize,
-            _ => return detail(StatusCode::NOT_FOUND, "Invalid page."),
-        },
+    let Some((count, found)) = page else {
+        return server_error();
     };
-    let rows = try_resp!(app.store.list_orgs(user.id, (page - 1) * size, size).map_err(internal));
+    let Some((offset, rows)) = found else {
+        return detail(StatusCode::NOT_FOUND, "Invalid page.");
+    };
+    let page = offset / size + 1;
+    let num_pages = count.div_ceil(size).max(1);
     let next = (page < num_pages).then(|| page_link(ctx, Some(page + 1)));
     let previous = match page {
         1 => None,
@@ -1403,7 +1492,7 @@ async fn organisations_inner(app: &App, ctx: &Ctx) -> Response {
 }
 
 /// Create (`id` None) or update an organisation from the request body.
-async fn org_write(app: &App, ctx: &Ctx, user: &UserRow, id: Option<i64>) -> Response {
+async fn org_write(app: &AppState, ctx: &Ctx, user: &UserRow, id: Option<i64>) -> Response {
     let partial = ctx.method == Method::PATCH;
     let data = try_resp!(ctx.object().await);
     let mut errors = Errors::new();
@@ -1418,10 +1507,14 @@ async fn org_write(app: &App, ctx: &Ctx, user: &UserRow, id: Option<i64>) -> Res
     let w = OrgWrite { name, base_currency, currencies, image, contacts };
     match id {
         None => {
-            let org = try_resp!(app.store.create_org(user.id, &w).map_err(internal));
+            let owner = user.id;
+            let org = try_resp!(db(app, move |s| s.create_org(owner, &w)).await);
             json_response(StatusCode::CREATED, &org_out(app, user, org))
         }
-        Some(id) => match try_resp!(app.store.update_org(user.id, id, &w).map_err(internal)) {
+        Some(id) => match try_resp!({
+            let owner = user.id;
+            db(app, move |s| s.update_org(owner, id, &w)).await
+        }) {
             Some(org) => json_response(StatusCode::OK, &org_out(app, user, org)),
             None => detail(StatusCode::NOT_FOUND, NO_ORG),
         },
@@ -1441,12 +1534,13 @@ async fn organisation(
     finalize(&ORG_DETAIL, organisation_inner(&app, &ctx, &id).await)
 }
 
-async fn organisation_inner(app: &App, ctx: &Ctx, raw_id: &str) -> Response {
+async fn organisation_inner(app: &AppState, ctx: &Ctx, raw_id: &str) -> Response {
     let user = try_resp!(initial(app, ctx, &ORG_DETAIL).await).expect("authenticated");
     let Some(id) = parse_id(raw_id) else {
         return detail(StatusCode::NOT_FOUND, NO_ORG);
     };
-    let Some(org) = try_resp!(app.store.get_org(user.id, id).map_err(internal)) else {
+    let owner = user.id;
+    let Some(org) = try_resp!(db(app, move |s| s.get_org(owner, id)).await) else {
         return detail(StatusCode::NOT_FOUND, NO_ORG);
     };
     if ctx.is(&Method::GET) {
@@ -1469,12 +1563,13 @@ struct Message {
     message: String,
 }
 
-async fn make_active_inner(app: &App, ctx: &Ctx, raw_id: &str) -> Response {
+async fn make_active_inner(app: &AppState, ctx: &Ctx, raw_id: &str) -> Response {
     let user = try_resp!(initial(app, ctx, &ORG_ACTIVATE).await).expect("authenticated");
     let Some(id) = parse_id(raw_id) else {
         return detail(StatusCode::NOT_FOUND, NO_ORG);
     };
-    match try_resp!(app.store.make_active(user.id, id).map_err(internal)) {
+    let owner = user.id;
+    match try_resp!(db(app, move |s| s.make_active(owner, id)).await) {
         Some(org) => json_response(
             StatusCode::OK,
             &Message { message: format!("Organisation \"{}\" is now active.", org.name) },

@@ -49,11 +49,14 @@ pub fn generate_api_key() -> (String, String) {
 /// djangorestframework-api-key's `Sha512ApiKeyHasher` encoding: `sha512$$<hex digest>`.
 pub fn hash_api_key(key: &str) -> String {
     let digest = Sha512::digest(key.as_bytes());
-    let mut hex = String::with_capacity(digest.len() * 2);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(8 + digest.len() * 2);
+    out.push_str("sha512$$");
     for b in digest {
-        hex.push_str(&format!("{b:02x}"));
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
     }
-    format!("sha512$${hex}")
+    out
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -1,10 +1,18 @@
 //! SQLite storage: users, API keys, organisations, blacklisted refresh tokens.
 //!
-//! One connection behind a mutex, WAL mode, a busy timeout so that the admin commands can write
-//! while a server is running on the same file.
+//! WAL mode: one writer connection behind a mutex, and a small pool of read-only connections so
+//! that reads run concurrently (each statement sees the latest committed data; nothing is
+//! cached across requests). A busy timeout lets the admin commands write while a server is
+//! running on the same file.
+//!
+//! Paging: each organisation carries `seq`, its 1-based position among its owner's
+//! organisations in `id` order, kept exact by triggers inside every write transaction (whoever
+//! writes: this server, the admin commands, an older binary). A page is then an index range
+//! `(owner_id, seq)` and the count is the last `seq`, instead of an `OFFSET` walk and a
+//! `COUNT(*)` over all of the owner's rows.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use anyhow::{anyhow, bail, Context};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -66,8 +74,60 @@ pub enum KeyStatus {
 }
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    writer: Mutex<Connection>,
+    readers: ReaderPool,
     path: PathBuf,
+}
+
+/// Read-only connections, opened on demand up to `max`.
+struct ReaderPool {
+    idle: Mutex<(Vec<Connection>, usize)>,
+    returned: Condvar,
+    max: usize,
+}
+
+/// A pooled read-only connection, handed back when dropped.
+struct Reader<'a> {
+    pool: &'a ReaderPool,
+    conn: Option<Connection>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("connection present until drop")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let mut idle = self.pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if conn.is_autocommit() {
+                idle.0.push(conn);
+            } else {
+                // Still inside a read transaction: its snapshot would go stale. Close it.
+                idle.1 -= 1;
+                drop(idle);
+                drop(conn);
+                self.pool.returned.notify_one();
+                return;
+            }
+            drop(idle);
+            self.pool.returned.notify_one();
+        }
+    }
+}
+
+fn open_reader(path: &Path) -> anyhow::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .with_context(|| format!("cannot open database {} for reading", path.display()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
 }
 
 const SCHEMA: &str = r#"
@@ -101,10 +161,45 @@ CREATE TABLE IF NOT EXISTS organisations (
     currencies TEXT NOT NULL,
     image TEXT,
     is_active INTEGER NOT NULL DEFAULT 0,
-    contacts TEXT NOT NULL DEFAULT '[]'
+    contacts TEXT NOT NULL DEFAULT '[]',
+    seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS organisations_owner ON organisations(owner_id, id);
 CREATE TABLE IF NOT EXISTS blacklist (jti TEXT PRIMARY KEY, expires_unix INTEGER NOT NULL);
+"#;
+
+/// Fills `seq` in a database written before it existed.
+const SEQ_BACKFILL: &str = r#"
+UPDATE organisations SET seq = (
+    SELECT r.rn FROM (
+        SELECT id, ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY id) AS rn FROM organisations
+    ) AS r WHERE r.id = organisations.id
+);
+"#;
+
+/// `seq` = position among the owner's organisations in `id` order, maintained on every insert,
+/// delete and change of owner or id. Each step is an index lookup or a range over the rows that
+/// come after the changed one (none when appending, as the API always does).
+const SEQ_SCHEMA: &str = r#"
+CREATE INDEX IF NOT EXISTS organisations_owner_seq ON organisations(owner_id, seq);
+CREATE TRIGGER IF NOT EXISTS organisations_seq_insert AFTER INSERT ON organisations BEGIN
+    UPDATE organisations SET seq = seq + 1 WHERE owner_id = NEW.owner_id AND id > NEW.id;
+    UPDATE organisations SET seq = 1 + COALESCE((SELECT o.seq FROM organisations AS o
+        WHERE o.owner_id = NEW.owner_id AND o.id < NEW.id ORDER BY o.id DESC LIMIT 1), 0)
+        WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS organisations_seq_delete AFTER DELETE ON organisations BEGIN
+    UPDATE organisations SET seq = seq - 1 WHERE owner_id = OLD.owner_id AND id > OLD.id;
+END;
+CREATE TRIGGER IF NOT EXISTS organisations_seq_move AFTER UPDATE OF owner_id, id ON organisations
+WHEN OLD.owner_id IS NOT NEW.owner_id OR OLD.id IS NOT NEW.id BEGIN
+    UPDATE organisations SET seq = seq - 1
+        WHERE owner_id = OLD.owner_id AND id > OLD.id AND id <> NEW.id;
+    UPDATE organisations SET seq = seq + 1 WHERE owner_id = NEW.owner_id AND id > NEW.id;
+    UPDATE organisations SET seq = 1 + COALESCE((SELECT o.seq FROM organisations AS o
+        WHERE o.owner_id = NEW.owner_id AND o.id < NEW.id ORDER BY o.id DESC LIMIT 1), 0)
+        WHERE id = NEW.id;
+END;
 "#;
 
 fn now_iso() -> String {
@@ -122,16 +217,86 @@ impl Store {
             bail!("cannot switch {} to WAL mode (got {mode})", path.display());
         }
         conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Store { conn: Mutex::new(conn), path: path.to_path_buf() })
+        Self::migrate(&conn)?;
+        let max = std::thread::available_parallelism().map_or(4, |n| n.get()).clamp(2, 8) + 2;
+        Ok(Store {
+            writer: Mutex::new(conn),
+            readers: ReaderPool { idle: Mutex::new((Vec::new(), 0)), returned: Condvar::new(), max },
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The schema, in one write transaction (another process may open the file at the same time).
+    fn migrate(conn: &Connection) -> anyhow::Result<()> {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let res = (|| -> anyhow::Result<()> {
+            conn.execute_batch(SCHEMA)?;
+            let has_seq: bool = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM pragma_table_info('organisations') WHERE name='seq'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n > 0)?;
+            if !has_seq {
+                conn.execute_batch("ALTER TABLE organisations ADD COLUMN seq INTEGER")?;
+            }
+            let have_triggers: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type='trigger' AND name LIKE 'organisations_seq_%'",
+                [],
+                |r| r.get(0),
+            )?;
+            if !has_seq || have_triggers < 3 {
+                conn.execute_batch(SEQ_BACKFILL)?;
+            }
+            conn.execute_batch(SEQ_SCHEMA)?;
+            Ok(())
+        })();
+        match res {
+            Ok(()) => {
+                conn.execute_batch("COMMIT")?;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The writer connection (also used by writes that read back what they wrote).
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A read-only connection from the pool (waits when all are in use).
+    fn reader(&self) -> anyhow::Result<Reader<'_>> {
+        let pool = &self.readers;
+        let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(conn) = idle.0.pop() {
+                return Ok(Reader { pool, conn: Some(conn) });
+            }
+            if idle.1 < pool.max {
+                idle.1 += 1;
+                drop(idle);
+                return match open_reader(&self.path) {
+                    Ok(conn) => Ok(Reader { pool, conn: Some(conn) }),
+                    Err(e) => {
+                        let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+                        idle.1 -= 1;
+                        drop(idle);
+                        pool.returned.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            idle = pool.returned.wait(idle).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// The HMAC secret for JWTs, created on first use and kept in the database so that tokens
@@ -196,18 +361,15 @@ impl Store {
         "id, username, email, password_hash, is_superuser, is_staff, is_active, last_login";
 
     pub fn user_by_id(&self, id: i64) -> anyhow::Result<Option<UserRow>> {
-        let conn = self.conn();
-        Ok(conn
-            .query_row(
-                &format!("SELECT {} FROM users WHERE id=?1", Self::USER_COLS),
-                params![id],
-                Self::user_from_row,
-            )
-            .optional()?)
+        let conn = self.reader()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, username, email, password_hash, is_superuser, is_staff, is_active, last_login FROM users WHERE id=?1",
+        )?;
+        Ok(stmt.query_row(params![id], Self::user_from_row).optional()?)
     }
 
     pub fn user_by_username(&self, username: &str) -> anyhow::Result<Option<UserRow>> {
-        let conn = self.conn();
+        let conn = self.reader()?;
         Ok(conn
             .query_row(
                 &format!("SELECT {} FROM users WHERE username=?1", Self::USER_COLS),
@@ -219,7 +381,7 @@ impl Store {
 
     /// Django's `email__iexact` lookup (first match by id).
     pub fn user_by_email_iexact(&self, email: &str) -> anyhow::Result<Option<UserRow>> {
-        let conn = self.conn();
+        let conn = self.reader()?;
         let lower = email.to_lowercase();
         let mut stmt = conn.prepare(&format!(
             "SELECT {} FROM users WHERE email <> '' ORDER BY id",
@@ -257,7 +419,7 @@ impl Store {
     }
 
     pub fn username_taken_by_other(&self, username: &str, id: i64) -> anyhow::Result<bool> {
-        let conn = self.conn();
+        let conn = self.reader()?;
         let other: Option<i64> = conn
             .query_row(
                 "SELECT id FROM users WHERE username=?1 AND id<>?2",
@@ -339,14 +501,13 @@ impl Store {
         let Some((prefix, _)) = key.split_once('.') else {
             return Ok(KeyStatus::Unknown);
         };
-        let conn = self.conn();
-        let row: Option<(String, Option<i64>, bool)> = conn
-            .query_row(
+        let row: Option<(String, Option<i64>, bool)> = {
+            let conn = self.reader()?;
+            let mut stmt = conn.prepare_cached(
                 "SELECT hashed_key, expiry_unix, revoked FROM api_keys WHERE prefix=?1",
-                params![prefix],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+            )?;
+            stmt.query_row(params![prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?
+        };
         let Some((hashed, expiry, revoked)) = row else {
             return Ok(KeyStatus::Unknown);
         };
@@ -376,7 +537,7 @@ impl Store {
 
     pub fn is_blacklisted(&self, jti: &str) -> anyhow::Result<bool> {
         let found: Option<i64> = self
-            .conn()
+            .reader()?
             .query_row("SELECT 1 FROM blacklist WHERE jti=?1", params![jti], |r| r.get(0))
             .optional()?;
         Ok(found.is_some())
@@ -403,46 +564,74 @@ impl Store {
         })
     }
 
-    const ORG_COLS: &'static str =
-        "id, owner_id, name, base_currency, currencies, image, is_active, contacts";
-
-    pub fn count_orgs(&self, owner_id: i64) -> anyhow::Result<usize> {
-        let n: i64 = self.conn().query_row(
-            "SELECT COUNT(*) FROM organisations WHERE owner_id=?1",
-            params![owner_id],
-            |r| r.get(0),
+    /// The owner's number of organisations: the last `seq` (one index lookup).
+    fn count_on(conn: &Connection, owner_id: i64) -> anyhow::Result<usize> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq FROM organisations WHERE owner_id=?1 ORDER BY seq DESC LIMIT 1",
         )?;
-        Ok(n as usize)
+        let n: Option<Option<i64>> = stmt.query_row(params![owner_id], |r| r.get(0)).optional()?;
+        Ok(n.flatten().unwrap_or(0).max(0) as usize)
     }
 
-    pub fn list_orgs(&self, owner_id: i64, offset: usize, limit: usize) -> anyhow::Result<Vec<OrgRow>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {} FROM organisations WHERE owner_id=?1 ORDER BY id LIMIT ?2 OFFSET ?3",
-            Self::ORG_COLS
-        ))?;
+    /// `ORDER BY id LIMIT limit OFFSET offset`, as the index range of positions it covers.
+    fn list_on(conn: &Connection, owner_id: i64, offset: usize, limit: usize) -> anyhow::Result<Vec<OrgRow>> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, owner_id, name, base_currency, currencies, image, is_active, contacts FROM organisations WHERE owner_id=?1 AND seq>?2 AND seq<=?3 ORDER BY id",
+        )?;
+        let (lo, hi) = (offset as i64, offset.saturating_add(limit) as i64);
         let rows = stmt
-            .query_map(params![owner_id, limit as i64, offset as i64], Self::org_from_row)?
+            .query_map(params![owner_id, lo, hi], Self::org_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
+    fn get_org_on(conn: &Connection, owner_id: i64, id: i64) -> anyhow::Result<Option<OrgRow>> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, owner_id, name, base_currency, currencies, image, is_active, contacts FROM organisations WHERE id=?1 AND owner_id=?2",
+        )?;
+        Ok(stmt.query_row(params![id, owner_id], Self::org_from_row).optional()?)
+    }
+
+    pub fn count_orgs(&self, owner_id: i64) -> anyhow::Result<usize> {
+        Self::count_on(&*self.reader()?, owner_id)
+    }
+
+    pub fn list_orgs(&self, owner_id: i64, offset: usize, limit: usize) -> anyhow::Result<Vec<OrgRow>> {
+        Self::list_on(&*self.reader()?, owner_id, offset, limit)
+    }
+
+    /// One page, from one snapshot: the count, then `page(count)` → `Some(offset)` (None = no
+    /// such page), then the rows. Returns the count and, for a valid page, its offset and rows.
+    #[allow(clippy::type_complexity)]
+    pub fn org_page(
+        &self,
+        owner_id: i64,
+        limit: usize,
+        page: impl FnOnce(usize) -> Option<usize>,
+    ) -> anyhow::Result<(usize, Option<(usize, Vec<OrgRow>)>)> {
+        let conn = self.reader()?;
+        conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
+        let res = (|| -> anyhow::Result<_> {
+            let count = Self::count_on(&conn, owner_id)?;
+            let Some(offset) = page(count) else {
+                return Ok((count, None));
+            };
+            let rows = Self::list_on(&conn, owner_id, offset, limit)?;
+            Ok((count, Some((offset, rows))))
+        })();
+        // A read transaction: ending it cannot lose anything.
+        if conn.prepare_cached("COMMIT").and_then(|mut c| c.execute([])).is_err() && !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        res
+    }
+
     pub fn get_org(&self, owner_id: i64, id: i64) -> anyhow::Result<Option<OrgRow>> {
-        let conn = self.conn();
-        Ok(conn
-            .query_row(
-                &format!(
-                    "SELECT {} FROM organisations WHERE id=?1 AND owner_id=?2",
-                    Self::ORG_COLS
-                ),
-                params![id, owner_id],
-                Self::org_from_row,
-            )
-            .optional()?)
+        Self::get_org_on(&*self.reader()?, owner_id, id)
     }
 
     pub fn create_org(&self, owner_id: i64, w: &OrgWrite) -> anyhow::Result<OrgRow> {
-        let id = {
+        let id: Option<OrgRow> = {
             let conn = self.conn();
             conn.execute(
                 "INSERT INTO organisations(owner_id, name, base_currency, currencies, image, contacts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -455,9 +644,10 @@ impl Store {
                     serde_json::to_string(&w.contacts.clone().unwrap_or_default())?,
                 ],
             )?;
-            conn.last_insert_rowid()
+            let id = conn.last_insert_rowid();
+            Self::get_org_on(&conn, owner_id, id)?
         };
-        self.get_org(owner_id, id)?.ok_or_else(|| anyhow!("organisation vanished"))
+        id.ok_or_else(|| anyhow!("organisation vanished"))
     }
 
     pub fn update_org(&self, owner_id: i64, id: i64, w: &OrgWrite) -> anyhow::Result<Option<OrgRow>> {
@@ -480,8 +670,8 @@ impl Store {
                 tx.execute("UPDATE organisations SET contacts=?1 WHERE id=?2 AND owner_id=?3", params![serde_json::to_string(v)?, id, owner_id])?;
             }
             tx.commit()?;
+            Self::get_org_on(&conn, owner_id, id)
         }
-        self.get_org(owner_id, id)
     }
 
     /// Makes `id` the owner's only active organisation. Returns false if it is not theirs.
@@ -502,8 +692,8 @@ impl Store {
             tx.execute("UPDATE organisations SET is_active=0 WHERE owner_id=?1 AND is_active=1", params![owner_id])?;
             tx.execute("UPDATE organisations SET is_active=1 WHERE id=?1", params![id])?;
             tx.commit()?;
+            Self::get_org_on(&conn, owner_id, id)
         }
-        self.get_org(owner_id, id)
     }
 
     /// Creates `count` organisations for `username` in one transaction.
@@ -511,18 +701,14 @@ impl Store {
         let user = self.require_user(username)?;
         const CURRENCIES: [&str; 8] = ["USD", "EUR", "GBP", "MXN", "JPY", "CAD", "AUD", "CHF"];
         let mut conn = self.conn();
-        let start: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM organisations WHERE owner_id=?1",
-            params![user.id],
-            |r| r.get(0),
-        )?;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let start = Self::count_on(&tx, user.id)?;
         {
             let mut stmt = tx.prepare(
                 "INSERT INTO organisations(owner_id, name, base_currency, currencies) VALUES (?1, ?2, ?3, ?4)",
             )?;
             for i in 0..count {
-                let n = start as usize + i + 1;
+                let n = start + i + 1;
                 let base = CURRENCIES[n % CURRENCIES.len()];
                 let other = CURRENCIES[(n + 3) % CURRENCIES.len()];
                 stmt.execute(params![
@@ -539,5 +725,131 @@ impl Store {
 
     pub fn has_orgs(&self, owner_id: i64) -> anyhow::Result<bool> {
         Ok(self.count_orgs(owner_id)? > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `seq` stands for: DRF's `COUNT(*)` and `ORDER BY id LIMIT OFFSET`.
+    fn assert_pages_match_offset(store: &Store, owner: i64) {
+        let conn = store.conn();
+        let count: i64 = conn
+            .query_row("SELECT COUNT(*) FROM organisations WHERE owner_id=?1", [owner], |r| r.get(0))
+            .unwrap();
+        drop(conn);
+        assert_eq!(store.count_orgs(owner).unwrap(), count as usize, "count of owner {owner}");
+        for size in [1usize, 3, 10] {
+            for offset in (0..count as usize + size).step_by(size) {
+                let expected: Vec<i64> = {
+                    let conn = store.conn();
+                    let mut stmt = conn
+                        .prepare("SELECT id FROM organisations WHERE owner_id=?1 ORDER BY id LIMIT ?2 OFFSET ?3")
+                        .unwrap();
+                    let ids = stmt
+                        .query_map(params![owner, size as i64, offset as i64], |r| r.get(0))
+                        .unwrap()
+                        .collect::<Result<Vec<i64>, _>>()
+                        .unwrap();
+                    ids
+                };
+                let got: Vec<i64> =
+                    store.list_orgs(owner, offset, size).unwrap().into_iter().map(|o| o.id).collect();
+                assert_eq!(got, expected, "owner {owner}, offset {offset}, size {size}");
+                let (c, page) = store.org_page(owner, size, |_| Some(offset)).unwrap();
+                assert_eq!(c, count as usize);
+                assert_eq!(page.unwrap().1.into_iter().map(|o| o.id).collect::<Vec<_>>(), expected);
+            }
+        }
+    }
+
+    fn org(name: &str) -> OrgWrite {
+        OrgWrite {
+            name: Some(name.into()),
+            base_currency: Some("EUR".into()),
+            currencies: Some(vec!["EUR".into()]),
+            ..OrgWrite::default()
+        }
+    }
+
+    #[test]
+    fn positions_follow_inserts_deletes_and_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let a = store.create_user("a", "", "pw-a-123456").unwrap();
+        let b = store.create_user("b", "", "pw-b-123456").unwrap();
+        assert_eq!(store.count_orgs(a).unwrap(), 0);
+        assert!(store.list_orgs(a, 0, 10).unwrap().is_empty());
+        for i in 0..12 {
+            store.create_org(if i % 3 == 0 { b } else { a }, &org(&format!("o{i}"))).unwrap();
+        }
+        store.seed_orgs("a", 7).unwrap();
+        assert_pages_match_offset(&store, a);
+        assert_pages_match_offset(&store, b);
+        {
+            let conn = store.conn();
+            // Delete from the middle, the start and the end; move one to the other owner; give
+            // one a smaller free id; insert with an explicit id in the middle.
+            conn.execute_batch(
+                "DELETE FROM organisations WHERE id IN (2, 5);
+                 DELETE FROM organisations WHERE id = (SELECT MAX(id) FROM organisations);
+                 UPDATE organisations SET owner_id = 2 WHERE id = 8;
+                 UPDATE organisations SET id = 5 WHERE id = 9;
+                 INSERT INTO organisations(id, owner_id, name, base_currency, currencies) VALUES (2, 1, 'x', 'EUR', 'EUR');",
+            )
+            .unwrap();
+        }
+        assert_pages_match_offset(&store, a);
+        assert_pages_match_offset(&store, b);
+    }
+
+    #[test]
+    fn a_database_from_before_positions_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&SCHEMA.replace(",\n    seq INTEGER\n", "\n")).unwrap();
+            conn.execute_batch(
+                "INSERT INTO users(username, password_hash, date_joined) VALUES ('a', 'x', ''), ('b', 'x', '');
+                 INSERT INTO organisations(owner_id, name, base_currency, currencies) VALUES
+                    (1, 'a1', 'EUR', 'EUR'), (2, 'b1', 'EUR', 'EUR'), (1, 'a2', 'EUR', 'EUR'),
+                    (1, 'a3', 'EUR', 'EUR'), (2, 'b2', 'EUR', 'EUR');",
+            )
+            .unwrap();
+            let cols: i64 = conn
+                .query_row("SELECT COUNT(*) FROM pragma_table_info('organisations') WHERE name='seq'", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(cols, 0);
+        }
+        let store = Store::open(&path).unwrap();
+        assert_pages_match_offset(&store, 1);
+        assert_pages_match_offset(&store, 2);
+        store.create_org(1, &org("a4")).unwrap();
+        assert_pages_match_offset(&store, 1);
+        drop(store);
+        // Opening again changes nothing.
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.count_orgs(1).unwrap(), 4);
+        assert_pages_match_offset(&store, 1);
+    }
+
+    #[test]
+    fn readers_see_each_committed_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let a = store.create_user("a", "", "pw-a-123456").unwrap();
+        // Hold every reader once so that the pool is full of connections opened before the writes.
+        let held: Vec<_> = (0..store.readers.max).map(|_| store.reader().unwrap()).collect();
+        drop(held);
+        for i in 1..=20 {
+            store.create_org(a, &org(&format!("o{i}"))).unwrap();
+            assert_eq!(store.count_orgs(a).unwrap(), i);
+        }
+        let key = store.issue_key("a").unwrap();
+        assert_eq!(store.check_key(&key).unwrap(), KeyStatus::Valid);
+        store.revoke_key(&key).unwrap();
+        assert_eq!(store.check_key(&key).unwrap(), KeyStatus::Revoked);
     }
 }
