@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::{self, ActiveFaults};
 use crate::jwt::{self, Claims, TokenError};
-use crate::store::{Contact, KeyStatus, OrgRow, OrgWrite, Store, UserRow};
+use crate::store::{Contact, KeyStatus, OrgRow, OrgWrite, Snapshot, Store, UserRow};
 use crate::util::unix_now;
 use crate::{secrets, Config, Faults};
 
@@ -130,7 +130,8 @@ const NOT_FOUND_HTML: &str = "<!doctype html>\n<html lang=\"en\">\n<head>\n  <ti
 const WWW_AUTHENTICATE: &str = "Bearer realm=\"api\"";
 
 fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
-    let bytes = serde_json::to_vec(body).expect("serialisable body");
+    let mut bytes = Vec::with_capacity(4096);
+    serde_json::to_writer(&mut bytes, body).expect("serialisable body");
     let mut r = Response::new(Body::from(bytes));
     *r.status_mut() = status;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -463,7 +464,7 @@ async fn initial(app: &AppState, ctx: &Ctx, view: &View) -> Result<Option<UserRo
 
 /// Database work a view does for an authenticated, permitted user (read-only: it may run before
 /// DRF's remaining checks, whose answers then win).
-type Then<T> = Box<dyn FnOnce(&Store, &UserRow) -> anyhow::Result<T> + Send>;
+type Then<T> = Box<dyn for<'a, 'b> FnOnce(&Snapshot<'a>, &'b UserRow) -> anyhow::Result<T> + Send>;
 
 /// [`initial`], and `then` in the same trip to the database when the user passes
 /// authentication and permissions.
@@ -482,18 +483,20 @@ async fn initial_then<T: Send + 'static>(
         Some(user_id) => {
             let perm = view.perm;
             let want_key = perm == Perm::ApiKeyAndUser && !key.is_empty();
-            let (user, status, out) = db(app, move |s| {
-                let user = s.user_by_id(user_id)?;
-                let status = match &user {
-                    Some(u) if u.is_active && want_key => Some(s.check_key(&key)?),
-                    _ => None,
-                };
-                let permitted = perm != Perm::ApiKeyAndUser || status == Some(KeyStatus::Valid);
-                let out = match (&user, then) {
-                    (Some(u), Some(then)) if u.is_active && permitted => Some(then(s, u)?),
-                    _ => None,
-                };
-                Ok((user, status, out))
+            let (user, status, out) = db(app, move |store| {
+                store.read(|s| {
+                    let user = s.user_by_id(user_id)?;
+                    let status = match &user {
+                        Some(u) if u.is_active && want_key => Some(s.check_key(&key)?),
+                        _ => None,
+                    };
+                    let permitted = perm != Perm::ApiKeyAndUser || status == Some(KeyStatus::Valid);
+                    let out = match (&user, then) {
+                        (Some(u), Some(then)) if u.is_active && permitted => Some(then(s, u)?),
+                        _ => None,
+                    };
+                    Ok((user, status, out))
+                })
             })
             .await?;
             match user {
@@ -1445,7 +1448,7 @@ type OrgPage = (usize, Option<(usize, Vec<OrgRow>)>);
 
 /// DRF's `PageNumberPagination`: the count decides which page numbers exist (`last` included);
 /// the count and the page come from one snapshot.
-fn org_page(s: &Store, owner: i64, size: usize, page_param: Option<String>) -> anyhow::Result<OrgPage> {
+fn org_page(s: &Snapshot<'_>, owner: i64, size: usize, page_param: Option<String>) -> anyhow::Result<OrgPage> {
     s.org_page(owner, size, |count| {
         let num_pages = count.div_ceil(size).max(1);
         let page = match page_param {
@@ -1466,7 +1469,7 @@ async fn organisations_inner(app: &AppState, ctx: &Ctx) -> Response {
     let then: Option<Then<OrgPage>> = ctx.is(&Method::GET).then(|| {
         let page_param =
             ctx.query_pairs().into_iter().rev().find(|(k, _)| k == "page").map(|(_, v)| v);
-        Box::new(move |s: &Store, u: &UserRow| org_page(s, u.id, size, page_param)) as Then<OrgPage>
+        Box::new(move |s: &Snapshot<'_>, u: &UserRow| org_page(s, u.id, size, page_param)) as Then<OrgPage>
     });
     let (user, page) = try_resp!(initial_then(app, ctx, &ORG_LIST, then).await);
     let user = user.expect("authenticated");

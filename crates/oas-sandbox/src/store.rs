@@ -361,7 +361,10 @@ impl Store {
         "id, username, email, password_hash, is_superuser, is_staff, is_active, last_login";
 
     pub fn user_by_id(&self, id: i64) -> anyhow::Result<Option<UserRow>> {
-        let conn = self.reader()?;
+        Self::user_by_id_on(&*self.reader()?, id)
+    }
+
+    fn user_by_id_on(conn: &Connection, id: i64) -> anyhow::Result<Option<UserRow>> {
         let mut stmt = conn.prepare_cached(
             "SELECT id, username, email, password_hash, is_superuser, is_staff, is_active, last_login FROM users WHERE id=?1",
         )?;
@@ -498,11 +501,14 @@ impl Store {
     /// djangorestframework-api-key's `is_valid`: a known prefix, the right hash, not revoked,
     /// not expired.
     pub fn check_key(&self, key: &str) -> anyhow::Result<KeyStatus> {
+        Self::check_key_on(&*self.reader()?, key)
+    }
+
+    fn check_key_on(conn: &Connection, key: &str) -> anyhow::Result<KeyStatus> {
         let Some((prefix, _)) = key.split_once('.') else {
             return Ok(KeyStatus::Unknown);
         };
         let row: Option<(String, Option<i64>, bool)> = {
-            let conn = self.reader()?;
             let mut stmt = conn.prepare_cached(
                 "SELECT hashed_key, expiry_unix, revoked FROM api_keys WHERE prefix=?1",
             )?;
@@ -573,10 +579,11 @@ impl Store {
         Ok(n.flatten().unwrap_or(0).max(0) as usize)
     }
 
-    /// `ORDER BY id LIMIT limit OFFSET offset`, as the index range of positions it covers.
+    /// `ORDER BY id LIMIT limit OFFSET offset`, as the index range of positions it covers (`seq`
+    /// follows `id`, so the index gives the rows in order without a sort).
     fn list_on(conn: &Connection, owner_id: i64, offset: usize, limit: usize) -> anyhow::Result<Vec<OrgRow>> {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, owner_id, name, base_currency, currencies, image, is_active, contacts FROM organisations WHERE owner_id=?1 AND seq>?2 AND seq<=?3 ORDER BY id",
+            "SELECT id, owner_id, name, base_currency, currencies, image, is_active, contacts FROM organisations WHERE owner_id=?1 AND seq>?2 AND seq<=?3 ORDER BY seq",
         )?;
         let (lo, hi) = (offset as i64, offset.saturating_add(limit) as i64);
         let rows = stmt
@@ -609,16 +616,14 @@ impl Store {
         limit: usize,
         page: impl FnOnce(usize) -> Option<usize>,
     ) -> anyhow::Result<(usize, Option<(usize, Vec<OrgRow>)>)> {
+        self.read(|snap| snap.org_page(owner_id, limit, page))
+    }
+
+    /// Several reads from one snapshot (one read transaction on one pooled connection).
+    pub fn read<T>(&self, f: impl FnOnce(&Snapshot<'_>) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let conn = self.reader()?;
         conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
-        let res = (|| -> anyhow::Result<_> {
-            let count = Self::count_on(&conn, owner_id)?;
-            let Some(offset) = page(count) else {
-                return Ok((count, None));
-            };
-            let rows = Self::list_on(&conn, owner_id, offset, limit)?;
-            Ok((count, Some((offset, rows))))
-        })();
+        let res = f(&Snapshot { conn: &conn });
         // A read transaction: ending it cannot lose anything.
         if conn.prepare_cached("COMMIT").and_then(|mut c| c.execute([])).is_err() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
@@ -725,6 +730,38 @@ impl Store {
 
     pub fn has_orgs(&self, owner_id: i64) -> anyhow::Result<bool> {
         Ok(self.count_orgs(owner_id)? > 0)
+    }
+}
+
+/// Reads that see one consistent state of the database (see [`Store::read`]).
+pub struct Snapshot<'a> {
+    conn: &'a Connection,
+}
+
+impl Snapshot<'_> {
+    pub fn user_by_id(&self, id: i64) -> anyhow::Result<Option<UserRow>> {
+        Store::user_by_id_on(self.conn, id)
+    }
+
+    pub fn check_key(&self, key: &str) -> anyhow::Result<KeyStatus> {
+        Store::check_key_on(self.conn, key)
+    }
+
+    /// The count, then `page(count)` → `Some(offset)` (None = no such page), then the rows.
+    /// Returns the count and, for a valid page, its offset and rows.
+    #[allow(clippy::type_complexity)]
+    pub fn org_page(
+        &self,
+        owner_id: i64,
+        limit: usize,
+        page: impl FnOnce(usize) -> Option<usize>,
+    ) -> anyhow::Result<(usize, Option<(usize, Vec<OrgRow>)>)> {
+        let count = Store::count_on(self.conn, owner_id)?;
+        let Some(offset) = page(count) else {
+            return Ok((count, None));
+        };
+        let rows = Store::list_on(self.conn, owner_id, offset, limit)?;
+        Ok((count, Some((offset, rows))))
     }
 }
 
