@@ -80,7 +80,7 @@ fi
     "$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo '?')" \
     "$( [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && echo true || echo false)" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-    "$(cut -d' ' -f1-3 /proc/loadavg)"
+    "?"
 } > "$out/meta.json"
 
 # ------------------------------------------------------------------ builds
@@ -162,6 +162,13 @@ fi
 
 # ------------------------------------------------------------------ start-up and memory
 say "Start-up and memory under Xvfb ($runs run(s) each)"
+python3 - "$out/meta.json" <<'EOF'
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m["load_before"] = " ".join(open("/proc/loadavg").read().split()[:3])
+json.dump(m, open(p, "w"))
+EOF
 home=$(mktemp -d)
 xvfb_pid=""
 cleanup() {
@@ -183,7 +190,7 @@ WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=
     echo -n bench-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     exec python3 "$0" "$@"
   ' "$bench/measure.py" --app "$out/bin/oas-desktop" "${baseline_args[@]}" --runs "$runs" \
-    --out "$out/runs.jsonl" --log "$out/apps.log" 2>"$out/session.log" >&2 || true
+    --out "$out/runs.jsonl" --log "$out/apps.log" >&2 2>"$out/session.log" || true
 python3 - "$out/meta.json" <<'EOF'
 import json, sys
 p = sys.argv[1]
