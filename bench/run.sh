@@ -6,6 +6,7 @@
 #   ./bench/run.sh --quick         smoke test: 1 run of the app, no baseline, 1 API round;
 #                                  report in bench/out/benchmarks-quick.md (docs/ untouched)
 #   ./bench/run.sh --no-api        skip the API benchmark (cargo bench -p oas-api --bench list_all)
+#   ./bench/run.sh --no-ui         skip the UI benchmark with 10,000 organisations (bench/ui_organisations.mjs)
 #   ./bench/run.sh --report FILE   write the report elsewhere than docs/benchmarks.md
 #   ./bench/run.sh --out DIR      raw results in DIR instead of bench/out (emptied first)
 #   CARGO_PROFILE_RELEASE_OPT_LEVEL=3 ./bench/run.sh --out bench/out-o3 --report bench/out-o3/report.md
@@ -27,6 +28,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 runs=7
 quick=0
 api=1
+ui=1
 debug=0
 report=""
 while [ $# -gt 0 ]; do
@@ -34,10 +36,11 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --runs) runs="$2"; shift ;;
     --no-api) api=0 ;;
+    --no-ui) ui=0 ;;
     --report) report="$2"; shift ;;
     --debug) debug=1 ;;
     --out) out=$(mkdir -p "$2" && cd "$2" && pwd); shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -95,7 +98,7 @@ if [ ! -x "$tauri_cli" ]; then
 fi
 
 say "OAS Desktop, ${cargo_profile[*]:-debug} build"
-(cd "$root" && cargo build "${cargo_profile[@]}" --features custom-protocol --bin oas-desktop)
+(cd "$root" && cargo build "${cargo_profile[@]}" --workspace --features oas-desktop/custom-protocol --bin oas-desktop --bin oas-sandbox)
 # Copied before bundling: `tauri bundle` patches the binary in place.
 cp "$rel/oas-desktop" "$out/bin/oas-desktop"
 
@@ -199,6 +202,17 @@ m["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
 json.dump(m, open(p, "w"))
 EOF
 [ -s "$out/runs.jsonl" ] || { echo "run.sh: no run was measured (see $out/apps.log)" >&2; exit 1; }
+
+# ------------------------------------------------------------------ UI with 10,000 organisations
+if [ "$ui" = 1 ]; then
+  say "UI: time to rows and search keystroke with 10,000 organisations (through tauri-driver)"
+  command -v tauri-driver >/dev/null || { echo "run.sh: tauri-driver is needed (scripts/setup.sh installs it)" >&2; exit 1; }
+  (cd "$root" && OAS_DESKTOP_BIN="$out/bin/oas-desktop" OAS_SANDBOX_BIN="$rel/oas-sandbox" \
+    BENCH_ROUNDS=$([ "$quick" = 1 ] && echo 1 || echo 5) TAURI_DRIVER_PORT=4466 \
+    E2E_COMMAND="node bench/ui_organisations.mjs" ./scripts/e2e.sh) 2>"$out/ui.log" | grep '^{' | tail -1 > "$out/ui.json" || true
+  [ -s "$out/ui.json" ] || { echo "run.sh: the UI benchmark printed no result (see $out/ui.log)" >&2; exit 1; }
+  cat "$out/ui.json" >&2
+fi
 
 # ------------------------------------------------------------------ report
 say "Report: $report"

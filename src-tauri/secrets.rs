@@ -1,7 +1,7 @@
 //! The only module that touches the OS keychain. Secrets are namespaced per app identity, server
 //! and account; the API key and refresh token live here, nowhere else on disk.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use keyring_core::{CredentialStore, Entry, Error as KeyringError};
 use oas_api::{ApiKey, RefreshToken};
@@ -30,12 +30,15 @@ pub struct KeychainUnavailable;
 /// Where the secrets of one signed-in account are kept.
 #[derive(Clone)]
 pub struct Keychain {
-    store: Option<Arc<CredentialStore>>,
+    /// Opened on first use: connecting to the platform's store stays off the start-up path
+    /// when there is no session to restore.
+    store: Arc<OnceLock<Option<Arc<CredentialStore>>>>,
 }
 
 impl std::fmt::Debug for Keychain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keychain").field("available", &self.store.is_some()).finish()
+        let available = self.store.get().map(Option::is_some);
+        f.debug_struct("Keychain").field("available", &available).finish()
     }
 }
 
@@ -48,21 +51,25 @@ impl Keychain {
     /// The platform's own store: Secret Service on Linux, Keychain on macOS, Credential Manager
     /// on Windows.
     pub fn platform() -> Self {
-        Self { store: platform_store() }
+        Self { store: Arc::new(OnceLock::new()) }
+    }
+
+    fn fixed(store: Option<Arc<CredentialStore>>) -> Self {
+        Self { store: Arc::new(OnceLock::from(store)) }
     }
 
     /// A keychain over any store (tests use keyring-core's mock store).
     pub fn with_store(store: Arc<CredentialStore>) -> Self {
-        Self { store: Some(store) }
+        Self::fixed(Some(store))
     }
 
     /// A keychain that is never available, as on a machine with none.
     pub fn unavailable() -> Self {
-        Self { store: None }
+        Self::fixed(None)
     }
 
     fn entry(&self, account: &Account, what: &str) -> Result<Entry, KeychainUnavailable> {
-        let store = self.store.as_ref().ok_or(KeychainUnavailable)?;
+        let store = self.store.get_or_init(platform_store).as_ref().ok_or(KeychainUnavailable)?;
         Entry::new_in_store(store, SERVICE, &account.entry_name(what)).map_err(|_| KeychainUnavailable)
     }
 
