@@ -144,7 +144,7 @@ shopt -u nullglob
     "$(size "$out/deb/app.deb")" "$(stripped "$out/bin/oas-desktop")" "$(gz_sum "${ui_files[@]}")" "$(raw_sum "${ui_files[@]}")"
   if [ "$quick" = 0 ]; then
     printf ', "deb_baseline_bytes": %s, "bin_baseline_bytes": %s, "ui_gz_baseline_bytes": %s' \
-      "$(size "$out/deb/baseline.deb")" "$(stripped "$out/bin/oas-bench-baseline")" "$(gz_sum "$bench/baseline/dist/main.js")"
+      "$(size "$out/deb/baseline.deb")" "$(stripped "$out/bin/oas-bench-baseline")" "$(gz_sum "$bench/baseline/page/main.js")"
   fi
   printf '}\n'
 } > "$out/sizes.json"
