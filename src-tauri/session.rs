@@ -134,15 +134,19 @@ impl SessionManager {
         active
     }
 
-    /// Maps a failed call to the IPC error; a session the server has ended is forgotten here,
-    /// so the next start asks to sign in instead of failing again.
-    pub async fn failed(&self, error: oas_api::Error) -> IpcError {
+    /// The result of a call made with the session, for IPC. A session the server has ended is
+    /// forgotten here, so the next start asks to sign in instead of failing again.
+    pub async fn settle<T>(&self, result: Result<T, oas_api::Error>) -> Result<T, IpcError> {
+        let error = match result {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
         if matches!(error, oas_api::Error::SessionExpired) {
             if let Some(active) = self.active.write().await.take() {
                 let _ = self.keychain.delete(&active.account);
             }
         }
-        error.into()
+        Err(error.into())
     }
 
     /// Tells the server, forgets the secrets. Signing out always succeeds locally, even offline.
@@ -200,6 +204,27 @@ mod tests {
         assert_eq!(second.sign_out().await, Some(remembered.clone()));
         let third = SessionManager::new(keychain);
         assert!(third.restore(&remembered).await.unwrap().is_none());
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn an_ended_session_is_forgotten_other_errors_are_not() {
+        let sandbox = Sandbox::start(Config::default()).await.unwrap();
+        let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let keychain = keychain();
+        let manager = SessionManager::new(keychain.clone());
+        let active = manager.sign_in(request(&sandbox, &key, "correct horse")).await.unwrap();
+
+        let error = manager.settle::<()>(Err(oas_api::Error::Unreachable)).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::Unreachable);
+        assert!(manager.current().await.is_ok());
+        assert!(keychain.retrieve(&active.account).unwrap().is_some());
+
+        let error = manager.settle::<()>(Err(oas_api::Error::SessionExpired)).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::SessionExpired);
+        assert!(manager.current().await.is_err());
+        assert!(keychain.retrieve(&active.account).unwrap().is_none());
+        assert_eq!(manager.settle(Ok(7)).await.unwrap(), 7);
         sandbox.shutdown().await;
     }
 

@@ -12,10 +12,8 @@ pub async fn organisations_list<R: Runtime>(
     sessions: State<'_, SessionManager>,
 ) -> Result<OrganisationsView, IpcError> {
     let active = sessions.current().await?;
-    match active.session.list_all_organisations().await {
-        Ok(all) => Ok(organisations::view(all, settings::last_activated(&app, &active.account))),
-        Err(error) => Err(sessions.failed(error).await),
-    }
+    let all = sessions.settle(active.session.list_all_organisations().await).await?;
+    Ok(organisations::view(all, settings::last_activated(&app, &active.account)))
 }
 
 #[tauri::command]
@@ -24,10 +22,7 @@ pub async fn organisation_create(
     draft: OrganisationDraft,
 ) -> Result<Organisation, IpcError> {
     let active = sessions.current().await?;
-    match active.session.create_organisation(&draft.to_new()).await {
-        Ok(created) => Ok(created.into()),
-        Err(error) => Err(sessions.failed(error).await),
-    }
+    Ok(sessions.settle(active.session.create_organisation(&draft.to_new()).await).await?.into())
 }
 
 #[tauri::command]
@@ -37,10 +32,7 @@ pub async fn organisation_update(
     draft: OrganisationDraft,
 ) -> Result<Organisation, IpcError> {
     let active = sessions.current().await?;
-    match active.session.update_organisation(id, &draft.to_patch()).await {
-        Ok(updated) => Ok(updated.into()),
-        Err(error) => Err(sessions.failed(error).await),
-    }
+    Ok(sessions.settle(active.session.update_organisation(id, &draft.to_patch()).await).await?.into())
 }
 
 #[tauri::command]
@@ -50,11 +42,7 @@ pub async fn organisation_make_active<R: Runtime>(
     id: i64,
 ) -> Result<String, IpcError> {
     let active = sessions.current().await?;
-    match active.session.make_active(id).await {
-        Ok(message) => {
-            settings::set_last_activated(&app, &active.account, id);
-            Ok(message)
-        }
-        Err(error) => Err(sessions.failed(error).await),
-    }
+    let message = sessions.settle(active.session.make_active(id).await).await?;
+    settings::set_last_activated(&app, &active.account, id);
+    Ok(message)
 }
