@@ -12,6 +12,8 @@ const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
 export const appBinary = process.env.OAS_DESKTOP_BIN ?? join(target, 'debug', 'oas-desktop');
 export const sandboxBinary = process.env.OAS_SANDBOX_BIN ?? join(target, 'debug', 'oas-sandbox');
 const driverPort = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+// Its WebKitWebDriver listens next to it, so several runs on one machine do not collide.
+const nativePort = Number(process.env.TAURI_DRIVER_NATIVE_PORT ?? driverPort + 1);
 
 const children = [];
 
@@ -86,7 +88,7 @@ export async function startDriver() {
     LANG: 'en_US.UTF-8',
     LANGUAGE: 'en',
   };
-  const child = track(spawn('tauri-driver', ['--port', String(driverPort)], { stdio: ['ignore', 'inherit', 'inherit'], env }));
+  const child = track(spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], { stdio: ['ignore', 'inherit', 'inherit'], env }));
   for (let i = 0; i < 200; i++) {
     if (await portOpen(driverPort)) return { home, child, stop: () => stopDriver(child) };
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
