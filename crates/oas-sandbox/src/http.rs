@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -17,13 +17,13 @@ use axum::response::Response;
 use axum::routing::any;
 use axum::Router;
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::faults::{self, ActiveFaults};
 use crate::jwt::{self, Claims, TokenError};
 use crate::store::{Contact, KeyStatus, OrgRow, OrgWrite, Snapshot, Store, UserRow};
-use crate::util::unix_now;
 use crate::{secrets, Config, Faults};
 
 // ============================================================================ state
@@ -32,31 +32,38 @@ pub(crate) struct App {
     pub store: Store,
     secret: Vec<u8>,
     cfg: Config,
-    throttle: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    throttle: Mutex<HashMap<IpAddr, VecDeque<DateTime<Utc>>>>,
     faults: RwLock<Option<Arc<ActiveFaults>>>,
-    // Kept last: the temporary directory goes after the database is closed.
+    // Fields drop in this order: the database closes, then the temporary directory goes, then
+    // `_gone` tells `Sandbox::shutdown` (its receiver sees the sender dropped).
     _tmp: Option<tempfile::TempDir>,
+    _gone: tokio::sync::oneshot::Sender<()>,
 }
 
 impl App {
-    pub fn new(cfg: Config) -> anyhow::Result<App> {
+    /// The app, and a receiver that completes once the app is dropped and its temporary
+    /// database (if any) removed.
+    pub fn new(cfg: Config) -> anyhow::Result<(App, tokio::sync::oneshot::Receiver<()>)> {
         let (store, tmp) = match &cfg.db {
-            Some(path) => (Store::open(path)?, None),
+            Some(path) => (Store::open(path, cfg.clock.clone())?, None),
             None => {
                 let dir = tempfile::Builder::new().prefix("oas-sandbox-").tempdir()?;
-                (Store::open(&dir.path().join("sandbox.sqlite3"))?, Some(dir))
+                (Store::open(&dir.path().join("sandbox.sqlite3"), cfg.clock.clone())?, Some(dir))
             }
         };
         let secret = store.jwt_secret()?;
         let faults = cfg.faults.clone().map(|f| Arc::new(ActiveFaults::new(f)));
-        Ok(App {
+        let (gone, gone_rx) = tokio::sync::oneshot::channel();
+        let app = App {
             store,
             secret,
             cfg,
             throttle: Mutex::new(HashMap::new()),
             faults: RwLock::new(faults),
             _tmp: tmp,
-        })
+            _gone: gone,
+        };
+        Ok((app, gone_rx))
     }
 
     pub fn set_faults(&self, faults: Option<Faults>) {
@@ -576,7 +583,7 @@ fn bearer_user_id(app: &App, ctx: &Ctx) -> Result<Option<i64>, Response> {
         ));
     }
     let claims =
-        jwt::decode(&app.secret, parts[1], Some("access"), unix_now()).map_err(invalid_access)?;
+        jwt::decode(&app.secret, parts[1], Some("access"), app.store.clock().unix()).map_err(invalid_access)?;
     let Some(user_id) = claims.user_id() else {
         return Err(with_www_authenticate(json_response(
             StatusCode::UNAUTHORIZED,
@@ -596,15 +603,16 @@ fn throttle(app: &App, ctx: &Ctx) -> Result<(), Response> {
     };
     let duration = Duration::from_secs(60);
     let key = ctx.peer.unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let now = Instant::now();
+    let now = app.store.clock().now_utc();
+    let since = |t: &DateTime<Utc>| (now - *t).to_std().unwrap_or(Duration::ZERO);
     let mut all = app.throttle.lock().unwrap_or_else(|e| e.into_inner());
     let history = all.entry(key).or_default();
-    while history.back().is_some_and(|t| now.duration_since(*t) >= duration) {
+    while history.back().is_some_and(|t| since(t) >= duration) {
         history.pop_back();
     }
     if history.len() >= rate as usize {
-        let oldest = *history.back().expect("non-empty history");
-        let remaining = duration.saturating_sub(now.duration_since(oldest));
+        let oldest = history.back().expect("non-empty history");
+        let remaining = duration.saturating_sub(since(oldest));
         let wait = remaining.as_secs_f64().ceil().max(1.0) as u64;
         let unit = if wait == 1 { "second" } else { "seconds" };
         let mut r = detail(
@@ -964,24 +972,24 @@ struct Issued {
 }
 
 fn issue(app: &App, token_type: &str, user_id: i64, ttl: Duration) -> Issued {
-    let now = unix_now();
-    let exp = now + ttl.as_secs() as i64;
+    let now = app.store.clock().now_utc();
+    let exp = now.timestamp() + ttl.as_secs() as i64;
     let claims = Claims {
         token_type: token_type.to_string(),
         exp,
-        iat: now,
+        iat: now.timestamp(),
         jti: secrets::random_hex(16),
         user_id: Value::String(user_id.to_string()),
     };
     let expiration = crate::util::drf_datetime(
-        chrono::Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::zero()),
+        now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::zero()),
     );
     Issued { token: jwt::encode(&app.secret, &claims), expiration }
 }
 
 /// A refresh token as `RefreshToken(raw)` sees it: signature, expiry, type, then the blacklist.
 async fn check_refresh(app: &AppState, raw: &str) -> Result<Result<Claims, TokenError>, Response> {
-    let claims = match jwt::decode(&app.secret, raw, Some("refresh"), unix_now()) {
+    let claims = match jwt::decode(&app.secret, raw, Some("refresh"), app.store.clock().unix()) {
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };
@@ -1210,7 +1218,7 @@ async fn token_verify_inner(app: &AppState, ctx: &Ctx) -> Response {
     if !errors.is_empty() {
         return bad_request(errors);
     }
-    let claims = match jwt::decode(&app.secret, &raw.unwrap_or_default(), None, unix_now()) {
+    let claims = match jwt::decode(&app.secret, &raw.unwrap_or_default(), None, app.store.clock().unix()) {
         Ok(c) => c,
         Err(e) => return invalid_token(e),
     };

@@ -177,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
                 currencies_as_string: matches!(currencies_as, CurrenciesAs::String),
                 login_rate_per_min: login_rate.as_deref().map(parse_rate).transpose()?,
                 faults,
+                clock: oas_sandbox::Clock::real(),
             };
             let sandbox = Sandbox::start_on(config, addr).await?;
             if demo {

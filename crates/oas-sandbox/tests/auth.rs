@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use oas_sandbox::Config;
+use oas_sandbox::{Clock, Config};
 use reqwest::Method;
 use serde_json::json;
 
@@ -298,9 +298,12 @@ async fn user_get_and_auth_errors() {
 
 #[tokio::test]
 async fn expired_access_token() {
-    let e = env_with(Config { access_ttl: Duration::from_secs(1), ..Config::default() }).await;
+    let e = env_with(Config { clock: Clock::manual(), ..Config::default() }).await;
     let token = e.access().await;
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    e.sb.advance_clock(Duration::from_secs(299));
+    let a = e.send(Method::GET, "/api/auth/user/", Some(&token), None, None).await;
+    assert_eq!(a.status, 200, "valid until its 300 seconds are up: {}", a.text);
+    e.sb.advance_clock(Duration::from_secs(1));
     let a = e.send(Method::GET, "/api/auth/user/", Some(&token), None, None).await;
     a.expect(401, invalid_access_body("Token is expired"));
     assert_eq!(a.header("www-authenticate").as_deref(), Some("Bearer realm=\"api\""));
