@@ -45,7 +45,8 @@ pub struct Config {
     pub refresh_ttl: Duration,
     /// simplejwt `ROTATE_REFRESH_TOKENS` (+ `BLACKLIST_AFTER_ROTATION`).
     pub rotate_refresh: bool,
-    /// Switch off the sandbox's extensions (`is_active`, `contacts` on organisations).
+    /// Answer as the published API: no sandbox extensions (`is_active`, `contacts` on
+    /// organisations) and no `*_expiration` in the login answer.
     pub strict: bool,
     /// Answer `currencies` as a comma-separated string instead of a JSON list.
     pub currencies_as_string: bool,

@@ -50,7 +50,7 @@ enum Command {
         /// Rotate refresh tokens on refresh (the old one is blacklisted).
         #[arg(long)]
         rotate_refresh: bool,
-        /// No sandbox extensions (`is_active`, `contacts`) on organisations.
+        /// As published: no sandbox extensions (`is_active`, `contacts`), login answers {access, refresh, user}.
         #[arg(long)]
         strict: bool,
         /// Answer `currencies` as a JSON list (default) or a comma-separated string.

@@ -40,6 +40,24 @@ async fn login_success_json() {
 }
 
 #[tokio::test]
+async fn strict_login_answers_as_the_quick_start_shows() {
+    let e = env_with(Config { strict: true, ..Config::default() }).await;
+    let a = e
+        .post("/api/auth/login/", json!({"username": USER, "email": "", "password": PASSWORD}))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let body = a.json();
+    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["access", "refresh", "user"], "{}", a.text);
+    assert!(a.text.starts_with("{\"access\":"), "DRF's key order: {}", a.text);
+    assert_user_object(&body["user"], USER, EMAIL);
+    // The refresh view is dj-rest-auth's, which adds `access_expiration` in every mode.
+    let out = e.post("/api/auth/token/refresh/", json!({"refresh": body["refresh"]})).await.json();
+    assert!(is_drf_datetime(out["access_expiration"].as_str().unwrap()), "{out}");
+    e.sb.shutdown().await;
+}
+
+#[tokio::test]
 async fn jwt_claims_are_simplejwt_shaped() {
     use base64::Engine;
     let e = env().await;

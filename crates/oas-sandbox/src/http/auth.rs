@@ -89,13 +89,17 @@ async fn password_matches(password: String, hash: String) -> bool {
 
 // ---------------------------------------------------------------- login
 
+/// dj-rest-auth's `JWTSerializerWithExpiration`, or with `--strict` its `JWTSerializer`
+/// (`JWT_AUTH_RETURN_EXPIRATION` off, as the published quick start shows).
 #[derive(Serialize)]
 struct LoginOut {
     access: String,
     refresh: String,
     user: UserOut,
-    access_expiration: String,
-    refresh_expiration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_expiration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_expiration: Option<String>,
 }
 
 pub(super) async fn login(app: &AppState, ctx: &Ctx) -> Reply {
@@ -134,14 +138,15 @@ pub(super) async fn login(app: &AppState, ctx: &Ctx) -> Reply {
     user.last_login = Some(db(app, move |s| s.touch_last_login(id)).await?);
     let refresh = issue(app, "refresh", user.id, app.cfg.refresh_ttl);
     let access = issue(app, "access", user.id, app.cfg.access_ttl);
+    let expirations = !app.cfg.strict;
     Ok(json_response(
         StatusCode::OK,
         &LoginOut {
             access: access.token,
             refresh: refresh.token,
             user: UserOut::from(&user),
-            access_expiration: access.expiration,
-            refresh_expiration: refresh.expiration,
+            access_expiration: expirations.then_some(access.expiration),
+            refresh_expiration: expirations.then_some(refresh.expiration),
         },
     ))
 }
