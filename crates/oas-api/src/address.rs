@@ -6,11 +6,12 @@ use url::{Host, Url};
 /// Why a server address was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
-    #[error("Enter the address of your OAS server.")]
+    #[error("empty")]
     Empty,
-    #[error("This is not a valid server address. It should look like https://oas.example.com.")]
+    #[error("not a valid server address")]
     Invalid,
-    #[error("The address must start with https://. Plain http:// is only allowed for a server on this computer.")]
+    /// Plain http:// to a server that is not this computer.
+    #[error("plain http to another computer")]
     InsecureHttp,
 }
 
