@@ -20,7 +20,7 @@ pub enum Error {
     Tls,
     #[error("not an OAS server")]
     NotOas,
-    #[error("wrong username, email or password")]
+    #[error("credentials not accepted")]
     WrongCredentials,
     #[error("API key rejected")]
     ApiKeyRejected,
