@@ -1,7 +1,7 @@
 // The only module that talks to the Rust shell; everything else calls these wrappers.
 import { invoke } from "@tauri-apps/api/core";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
-import type { ErrorCode } from "./bindings/ErrorCode";
+import { ERROR_CODES } from "./bindings/errorCodes";
 import type { IpcError } from "./bindings/IpcError";
 import type { Organisation } from "./bindings/Organisation";
 import type { OrganisationDraft } from "./bindings/OrganisationDraft";
@@ -9,12 +9,6 @@ import type { OrganisationsView } from "./bindings/OrganisationsView";
 import type { SavedDraft } from "./bindings/SavedDraft";
 import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
-
-const ERROR_CODES: readonly ErrorCode[] = [
-  "unreachable", "timeout", "tls", "not_oas", "wrong_credentials", "api_key_rejected",
-  "session_expired", "not_found", "throttled", "validation", "server_error", "invalid_address",
-  "insecure_address", "response_too_large", "origin_mismatch", "keychain_unavailable", "unexpected",
-];
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
