@@ -218,6 +218,7 @@ mod tests {
             SavedDraft,
             ErrorCode,
             IpcError,
+            crate::commands::address::AddressCheck,
         );
         out.push(("errorCodes".to_string(), error_codes_ts()));
         out
