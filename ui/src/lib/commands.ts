@@ -1,5 +1,6 @@
 // The only module that talks to the Rust shell; everything else calls these wrappers.
 import { invoke } from "@tauri-apps/api/core";
+import type { AddressCheck } from "./bindings/AddressCheck";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
 import { ERROR_CODES } from "./bindings/errorCodes";
 import type { IpcError } from "./bindings/IpcError";
@@ -40,6 +41,8 @@ export const appReady = () => call<void>("app_ready");
 export const sessionRestore = () => call<SessionState>("session_restore");
 export const signIn = (request: SignInRequest) => call<SessionState>("sign_in", { request });
 export const signOut = () => call<SessionState>("sign_out");
+/** What a typed server address means (Rust's rule): the API root, or invalid/insecure_address. */
+export const serverAddressCheck = (input: string) => call<AddressCheck>("server_address_check", { input });
 export const demoPrefill = () => call<DemoPrefill | null>("demo_prefill");
 export const openAccessRequest = () => call<void>("open_access_request");
 
