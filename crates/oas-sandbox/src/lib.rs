@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+mod clock;
 mod faults;
 mod http;
 mod jwt;
@@ -27,6 +28,7 @@ use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use clock::Clock;
 pub use faults::{FaultKind, FaultRule, Faults};
 pub use store::Contact;
 
@@ -43,7 +45,8 @@ pub struct Config {
     pub refresh_ttl: Duration,
     /// simplejwt `ROTATE_REFRESH_TOKENS` (+ `BLACKLIST_AFTER_ROTATION`).
     pub rotate_refresh: bool,
-    /// Switch off the sandbox's extensions (`is_active`, `contacts` on organisations).
+    /// Answer as the published API: no sandbox extensions (`is_active`, `contacts` on
+    /// organisations) and no `*_expiration` in the login answer.
     pub strict: bool,
     /// Answer `currencies` as a comma-separated string instead of a JSON list.
     pub currencies_as_string: bool,
@@ -52,6 +55,10 @@ pub struct Config {
     pub login_rate_per_min: Option<u32>,
     /// Injected faults.
     pub faults: Option<Faults>,
+    /// The time everything time-based reads (token lifetimes, API key expiry, throttling,
+    /// `last_login`): [`Clock::real`] by default; tests use [`Clock::manual`] and move it with
+    /// [`Sandbox::advance_clock`] instead of sleeping.
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -66,6 +73,7 @@ impl Default for Config {
             currencies_as_string: false,
             login_rate_per_min: None,
             faults: None,
+            clock: Clock::real(),
         }
     }
 }
@@ -90,6 +98,8 @@ pub struct Sandbox {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// Completes once the app is dropped (its temporary database removed).
+    gone: Option<oneshot::Receiver<()>>,
 }
 
 impl Sandbox {
@@ -100,7 +110,8 @@ impl Sandbox {
 
     /// Starts a sandbox on `addr`.
     pub async fn start_on(config: Config, addr: SocketAddr) -> anyhow::Result<Sandbox> {
-        let app = Arc::new(http::App::new(config)?);
+        let (app, gone) = http::App::new(config)?;
+        let app = Arc::new(app);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
@@ -123,7 +134,7 @@ impl Sandbox {
                 eprintln!("oas-sandbox: server error: {e}");
             }
         });
-        Ok(Sandbox { app, addr, stop: Some(stop), task: Some(task) })
+        Ok(Sandbox { app, addr, stop: Some(stop), task: Some(task), gone: Some(gone) })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash. The API root is `base_url() + "/api/"`.
@@ -167,6 +178,21 @@ impl Sandbox {
         self.app.store.seed_orgs(username, count)
     }
 
+    /// The sandbox's clock (`Config::clock`).
+    pub fn clock(&self) -> &Clock {
+        self.app.store.clock()
+    }
+
+    /// Moves the sandbox's manual clock forward: tokens, API keys and throttling windows then
+    /// expire as if `by` had passed.
+    ///
+    /// # Panics
+    /// When the sandbox runs on the real clock (start it with `Config { clock:
+    /// Clock::manual(), .. }`).
+    pub fn advance_clock(&self, by: Duration) {
+        self.clock().advance(by);
+    }
+
     /// Replaces the injected faults (None = no faults) while the server runs.
     pub fn set_faults(&self, faults: Option<Faults>) {
         self.app.set_faults(faults);
@@ -177,16 +203,26 @@ impl Sandbox {
         ensure_demo(&self.app.store)
     }
 
-    /// Stops the server and waits for it (at most a few seconds).
+    /// Stops the server and waits for it: when this returns, open connections are closed and
+    /// a temporary database has been deleted. (A connection that a client keeps busy is given
+    /// 5 seconds, after which the server stops without waiting for it.)
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        let gone = self.gone.take();
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
             if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
                 abort.abort();
+                return;
             }
+        }
+        // Our handle on the app goes; the last one (the server's) is gone already or goes with
+        // the last connection.
+        drop(self);
+        if let Some(gone) = gone {
+            let _ = tokio::time::timeout(Duration::from_secs(5), gone).await;
         }
     }
 }
@@ -255,7 +291,7 @@ pub struct Admin {
 
 impl Admin {
     pub fn open(db: &std::path::Path) -> anyhow::Result<Admin> {
-        Ok(Admin { store: store::Store::open(db)? })
+        Ok(Admin { store: store::Store::open(db, Clock::real())? })
     }
     pub fn add_user(&self, username: &str, email: &str, password: &str) -> anyhow::Result<String> {
         self.store.create_user(username, email, password)?;

@@ -50,7 +50,7 @@ enum Command {
         /// Rotate refresh tokens on refresh (the old one is blacklisted).
         #[arg(long)]
         rotate_refresh: bool,
-        /// No sandbox extensions (`is_active`, `contacts`) on organisations.
+        /// As published: no sandbox extensions (`is_active`, `contacts`), login answers {access, refresh, user}.
         #[arg(long)]
         strict: bool,
         /// Answer `currencies` as a JSON list (default) or a comma-separated string.
@@ -177,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
                 currencies_as_string: matches!(currencies_as, CurrenciesAs::String),
                 login_rate_per_min: login_rate.as_deref().map(parse_rate).transpose()?,
                 faults,
+                clock: oas_sandbox::Clock::real(),
             };
             let sandbox = Sandbox::start_on(config, addr).await?;
             if demo {

@@ -6,7 +6,3 @@ use chrono::{DateTime, Utc};
 pub fn drf_datetime(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
-
-pub fn unix_now() -> i64 {
-    Utc::now().timestamp()
-}

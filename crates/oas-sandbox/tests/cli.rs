@@ -185,6 +185,7 @@ async fn serve_flags() {
         "--faults", faults.to_str().unwrap(),
     ]);
     let body = login(&server.base, "demo", "demo-password-1").await;
+    assert!(body.get("access_expiration").is_none(), "strict login: {body}");
     let resp = reqwest::Client::new()
         .post(format!("{}/api/auth/token/refresh/", server.base))
         .json(&json!({"refresh": body["refresh"]}))
