@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "session_restore",
     "sign_in",
     "sign_out",
+    "server_address_check",
     "demo_prefill",
     "open_access_request",
     "organisations_list",

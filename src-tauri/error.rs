@@ -6,7 +6,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 /// What went wrong, in a form the UI can act on (offer to sign in again, retry, fix a field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+/// The UI words every code in its catalogs (`error.<code>` in `ui/src/lib/i18n/`); the list of
+/// codes it checks them against is generated from this enum (`ui/src/lib/bindings/errorCodes.ts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     Unreachable,
@@ -23,13 +25,17 @@ pub enum ErrorCode {
     InvalidAddress,
     InsecureAddress,
     ResponseTooLarge,
+    RequestTooLarge,
+    ListTooLarge,
     OriginMismatch,
     KeychainUnavailable,
     Unexpected,
 }
 
-/// The error every command returns. `message` is plain words for a non-technical person;
-/// `fields` attaches server validation errors to form fields.
+/// The error every command returns: data for the UI, which words it. `message` is a short
+/// English text for logs (never shown when the UI has words for the code); `fields` attaches
+/// server validation errors to form fields, as the server wrote them; `retryAfterSeconds` says
+/// how long a throttled request should wait, when the server said.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct IpcError {
     pub code: ErrorCode,
@@ -37,23 +43,22 @@ pub struct IpcError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub fields: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(rename = "retryAfterSeconds", skip_serializing_if = "Option::is_none")]
+    #[ts(optional, rename = "retryAfterSeconds")]
+    pub retry_after_seconds: Option<u32>,
 }
 
 impl IpcError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: None }
+        Self { code, message: message.into(), fields: None, retry_after_seconds: None }
     }
 
     pub fn keychain_unavailable() -> Self {
-        Self::new(
-            ErrorCode::KeychainUnavailable,
-            "This computer's keychain is locked or unavailable, so OAS Desktop cannot keep you \
-             signed in safely.",
-        )
+        Self::new(ErrorCode::KeychainUnavailable, "keychain locked or unavailable")
     }
 
     pub fn not_signed_in() -> Self {
-        Self::new(ErrorCode::SessionExpired, "You are not signed in. Sign in to continue.")
+        Self::new(ErrorCode::SessionExpired, "not signed in")
     }
 
     pub fn unexpected(message: impl Into<String>) -> Self {
@@ -63,29 +68,37 @@ impl IpcError {
 
 impl From<oas_api::Error> for IpcError {
     fn from(error: oas_api::Error) -> Self {
-        let code = match error.code() {
-            "unreachable" => ErrorCode::Unreachable,
-            "timeout" => ErrorCode::Timeout,
-            "tls" => ErrorCode::Tls,
-            "not_oas" => ErrorCode::NotOas,
-            "wrong_credentials" => ErrorCode::WrongCredentials,
-            "api_key_rejected" => ErrorCode::ApiKeyRejected,
-            "session_expired" => ErrorCode::SessionExpired,
-            "not_found" => ErrorCode::NotFound,
-            "throttled" => ErrorCode::Throttled,
-            "validation" => ErrorCode::Validation,
-            "server_error" => ErrorCode::ServerError,
-            "invalid_address" => ErrorCode::InvalidAddress,
-            "insecure_address" => ErrorCode::InsecureAddress,
-            "response_too_large" => ErrorCode::ResponseTooLarge,
-            "origin_mismatch" => ErrorCode::OriginMismatch,
-            _ => ErrorCode::Unexpected,
+        use oas_api::{AddressError, Error as E};
+        // Exhaustive: a new client error does not compile until it has a code here.
+        let code = match &error {
+            E::Unreachable => ErrorCode::Unreachable,
+            E::Timeout => ErrorCode::Timeout,
+            E::Tls => ErrorCode::Tls,
+            E::NotOas => ErrorCode::NotOas,
+            E::WrongCredentials => ErrorCode::WrongCredentials,
+            E::ApiKeyRejected => ErrorCode::ApiKeyRejected,
+            E::SessionExpired => ErrorCode::SessionExpired,
+            E::NotFound => ErrorCode::NotFound,
+            E::Throttled { .. } => ErrorCode::Throttled,
+            E::Validation { .. } => ErrorCode::Validation,
+            E::Server { .. } => ErrorCode::ServerError,
+            E::InvalidAddress(AddressError::Empty | AddressError::Invalid) => ErrorCode::InvalidAddress,
+            E::InvalidAddress(AddressError::InsecureHttp) => ErrorCode::InsecureAddress,
+            E::ResponseTooLarge => ErrorCode::ResponseTooLarge,
+            E::RequestTooLarge => ErrorCode::RequestTooLarge,
+            E::ListTooLarge { .. } => ErrorCode::ListTooLarge,
+            E::OriginMismatch => ErrorCode::OriginMismatch,
+            E::Unexpected(_) => ErrorCode::Unexpected,
         };
-        let fields = match &error {
-            oas_api::Error::Validation { fields } => Some(fields.clone()),
-            _ => None,
-        };
-        Self { code, message: error.to_string(), fields }
+        let message = error.to_string();
+        match error {
+            E::Validation { fields } => Self { fields: Some(fields), ..Self::new(code, message) },
+            E::Throttled { retry_after: Some(wait) } => Self {
+                retry_after_seconds: Some(u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX)),
+                ..Self::new(code, message)
+            },
+            _ => Self::new(code, message),
+        }
     }
 }
 
@@ -98,7 +111,7 @@ impl From<oas_api::AddressError> for IpcError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     // The UI relies on this exact JSON shape; these pin it.
     #[test]
@@ -108,6 +121,7 @@ mod tests {
         assert_eq!(value["code"], json!("wrong_credentials"));
         assert!(value.get("fields").is_none());
         assert!(!value["message"].as_str().unwrap().is_empty());
+        assert!(value.get("retryAfterSeconds").is_none());
     }
 
     #[test]
@@ -123,27 +137,49 @@ mod tests {
     }
 
     #[test]
-    fn every_client_error_code_has_an_ipc_code() {
-        use oas_api::Error as E;
-        let errors = [
-            E::Unreachable,
-            E::Timeout,
-            E::Tls,
-            E::NotOas,
-            E::WrongCredentials,
-            E::ApiKeyRejected,
-            E::SessionExpired,
-            E::NotFound,
-            E::Throttled { retry_after: None },
-            E::Server { status: 502 },
-            E::ResponseTooLarge,
-            E::OriginMismatch,
+    fn client_errors_map_to_their_codes() {
+        use oas_api::{AddressError, Error as E};
+        use std::time::Duration;
+        let cases = [
+            (E::Unreachable, "unreachable"),
+            (E::Timeout, "timeout"),
+            (E::Tls, "tls"),
+            (E::NotOas, "not_oas"),
+            (E::WrongCredentials, "wrong_credentials"),
+            (E::ApiKeyRejected, "api_key_rejected"),
+            (E::SessionExpired, "session_expired"),
+            (E::NotFound, "not_found"),
+            (E::Throttled { retry_after: None }, "throttled"),
+            (E::Validation { fields: BTreeMap::new() }, "validation"),
+            (E::Server { status: 502 }, "server_error"),
+            (E::InvalidAddress(AddressError::Empty), "invalid_address"),
+            (E::InvalidAddress(AddressError::Invalid), "invalid_address"),
+            (E::InvalidAddress(AddressError::InsecureHttp), "insecure_address"),
+            (E::ResponseTooLarge, "response_too_large"),
+            (E::RequestTooLarge, "request_too_large"),
+            (E::ListTooLarge { max_items: 1, max_bytes: 1 }, "list_too_large"),
+            (E::OriginMismatch, "origin_mismatch"),
+            (E::Unexpected("detail".into()), "unexpected"),
         ];
-        for error in errors {
-            let code = error.code();
-            let ipc = IpcError::from(error);
-            assert_eq!(serde_json::to_value(ipc.code).unwrap(), json!(code), "{code}");
+        for (error, code) in cases {
+            let ipc = serde_json::to_value(IpcError::from(error)).unwrap();
+            assert_eq!(ipc["code"], json!(code));
+            assert!(ipc.get("retryAfterSeconds").is_none());
         }
+        let throttled = IpcError::from(E::Throttled { retry_after: Some(Duration::from_secs(90)) });
+        assert_eq!(serde_json::to_value(&throttled).unwrap()["retryAfterSeconds"], json!(90));
+        // Under a second still says "wait", not "now".
+        let soon = IpcError::from(E::Throttled { retry_after: Some(Duration::from_millis(200)) });
+        assert_eq!(soon.retry_after_seconds, Some(1));
+    }
+
+    #[test]
+    fn every_code_is_listed_once() {
+        use strum::VariantArray;
+        let names: Vec<Value> = ErrorCode::VARIANTS.iter().map(|c| serde_json::to_value(c).unwrap()).collect();
+        let unique: std::collections::BTreeSet<String> = names.iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        assert_eq!(unique.len(), names.len());
+        assert!(unique.contains("keychain_unavailable") && unique.contains("list_too_large"));
     }
 
     #[test]

@@ -218,8 +218,23 @@ mod tests {
             SavedDraft,
             ErrorCode,
             IpcError,
+            crate::commands::address::AddressCheck,
         );
+        out.push(("errorCodes".to_string(), error_codes_ts()));
         out
+    }
+
+    /// Every `ErrorCode` as a TypeScript constant, so the UI checks codes (and its catalogs'
+    /// completeness) against the Rust enum rather than a copy.
+    fn error_codes_ts() -> String {
+        use strum::VariantArray;
+        let codes: Vec<String> = ErrorCode::VARIANTS.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+        format!(
+            "// Generated from `ErrorCode` (src-tauri/error.rs) by `UPDATE_BINDINGS=1 cargo test bindings`. Do not edit.\n\
+             import type {{ ErrorCode }} from \"./ErrorCode\";\n\n\
+             export const ERROR_CODES: readonly ErrorCode[] = [\n{}];\n",
+            codes.iter().map(|c| format!("  {c},\n")).collect::<String>()
+        )
     }
 
     /// Fails when the checked-in TypeScript differs from what the Rust types generate.

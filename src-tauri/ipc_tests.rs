@@ -91,6 +91,15 @@ fn errors_cross_ipc_as_code_and_message() {
 }
 
 #[test]
+fn the_sign_in_form_asks_rust_what_an_address_means() {
+    let h = harness();
+    let out = invoke(&h, "server_address_check", json!({"input": "127.0.0.1:8765"})).unwrap();
+    assert_eq!(out, json!({"apiRoot": "http://127.0.0.1:8765/api/", "plainHttp": true, "thisComputer": true}));
+    let error = invoke(&h, "server_address_check", json!({"input": "http://oas.example.com"})).unwrap_err();
+    assert_eq!(error["code"], "insecure_address");
+}
+
+#[test]
 fn commands_and_plugins_not_granted_are_refused() {
     let h = harness();
     for (cmd, body) in [

@@ -32,6 +32,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, settings: Settin
             commands::auth::session_restore,
             commands::auth::sign_in,
             commands::auth::sign_out,
+            commands::address::server_address_check,
             commands::auth::demo_prefill,
             commands::auth::open_access_request,
             commands::organisations::organisations_list,

@@ -6,11 +6,12 @@ use url::{Host, Url};
 /// Why a server address was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
-    #[error("Enter the address of your OAS server.")]
+    #[error("empty")]
     Empty,
-    #[error("This is not a valid server address. It should look like https://oas.example.com.")]
+    #[error("not a valid server address")]
     Invalid,
-    #[error("The address must start with https://. Plain http:// is only allowed for a server on this computer.")]
+    /// Plain http:// to a server that is not this computer.
+    #[error("plain http to another computer")]
     InsecureHttp,
 }
 
@@ -33,8 +34,11 @@ pub struct ServerUrl {
 
 impl ServerUrl {
     /// Accepts what people paste: `https://host`, `host` (https is assumed), `https://host/api`,
-    /// `https://host/api/`, `https://host/api/docs/`, with surrounding spaces. Only https is
-    /// accepted, except `http://` for loopback (`localhost`, `127.0.0.0/8`, `[::1]`).
+    /// `https://host/api/`, `https://host/api/docs/`, `https://host/docs/`, with surrounding
+    /// spaces. Only https is accepted, except `http://` for this computer (`localhost`,
+    /// `*.localhost`, `127.0.0.0/8`, `[::1]`). A bare address of this computer without a scheme
+    /// (`127.0.0.1:8765`, `localhost:8765`) means plain http: that is how people write the local
+    /// sandbox's address.
     pub fn parse(input: &str) -> Result<ServerUrl, AddressError> {
         let s = input.trim();
         if s.is_empty() {
@@ -43,6 +47,7 @@ impl ServerUrl {
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(AddressError::Invalid);
         }
+        let bare = !s.contains("://");
         let full = match s.find("://") {
             Some(i) => {
                 let scheme = &s[..i];
@@ -59,11 +64,14 @@ impl ServerUrl {
         }
         match url.host() {
             None => return Err(AddressError::Invalid),
-            Some(Host::Domain("")) => return Err(AddressError::Invalid),
+            Some(Host::Domain(d)) if !is_hostname(d) => return Err(AddressError::Invalid),
             _ => {}
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(AddressError::Invalid);
+        }
+        if bare && is_loopback(&url) {
+            url.set_scheme("http").map_err(|_| AddressError::Invalid)?;
         }
         if url.scheme() == "http" && !is_loopback(&url) {
             return Err(AddressError::InsecureHttp);
@@ -74,7 +82,14 @@ impl ServerUrl {
             .unwrap_or_default();
         let mut root_segments: Vec<String> = match segments.iter().position(|p| p.eq_ignore_ascii_case("api")) {
             Some(i) => segments[..i].to_vec(),
-            None => segments,
+            None => {
+                // `https://host/docs/`: the documentation page people copy, not a prefix.
+                let mut prefix = segments;
+                while prefix.last().is_some_and(|p| DOC_SEGMENTS.iter().any(|d| p.eq_ignore_ascii_case(d))) {
+                    prefix.pop();
+                }
+                prefix
+            }
         };
         root_segments.push("api".to_string());
         let path = format!("/{}/", root_segments.join("/"));
@@ -113,6 +128,19 @@ impl ServerUrl {
     pub(crate) fn same_origin(&self, other: &Url) -> bool {
         self.root.origin() == other.origin()
     }
+}
+
+/// Path segments of the documentation pages people copy from the browser.
+const DOC_SEGMENTS: [&str; 6] = ["docs", "doc", "swagger", "redoc", "schema", "admin"];
+
+/// A host name: letters, digits, hyphens (and the underscores some intranets use) in non-empty labels (international names arrive
+/// here already in their `xn--` form); a final dot is allowed.
+fn is_hostname(d: &str) -> bool {
+    let d = d.strip_suffix('.').unwrap_or(d);
+    !d.is_empty()
+        && d.split('.').all(|label| {
+            !label.is_empty() && label.len() <= 63 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -189,16 +217,53 @@ mod tests {
         assert_eq!(ok("http://127.0.0.1:8765/api/docs/"), "http://127.0.0.1:8765/api/");
         assert_eq!(ok("http://127.1.2.3"), "http://127.1.2.3/api/");
         assert_eq!(ok("http://[::1]:9000/api"), "http://[::1]:9000/api/");
-        for bad in ["http://example.com", "http://192.168.1.10:8000", "http://10.0.0.1/api/", "http://[::2]/"] {
+        for bad in ["http://example.com", "http://192.168.1.10:8000", "http://10.0.0.1/api/", "http://[::2]/", "http://127.0.0.1.example.com/", "http://localhost.example.com"] {
             assert_eq!(ServerUrl::parse(bad), Err(AddressError::InsecureHttp), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_bare_address_of_this_computer_means_plain_http() {
+        // What people type for the local sandbox.
+        assert_eq!(ok("127.0.0.1:8765"), "http://127.0.0.1:8765/api/");
+        assert_eq!(ok("localhost:8765/api/"), "http://localhost:8765/api/");
+        assert_eq!(ok("[::1]:8765"), "http://[::1]:8765/api/");
+        assert_eq!(ok("app.localhost:8765"), "http://app.localhost:8765/api/");
+        // Asked for explicitly, https stays https.
+        assert_eq!(ok("https://localhost:8443"), "https://localhost:8443/api/");
+        assert_eq!(ok("https://127.0.0.1:8443/api/docs/"), "https://127.0.0.1:8443/api/");
+        // Anything else bare is https.
+        assert_eq!(ok("192.168.1.10:8000"), "https://192.168.1.10:8000/api/");
+        assert_eq!(ok("127.0.0.1.example.com"), "https://127.0.0.1.example.com/api/");
+    }
+
+    #[test]
+    fn documentation_pages_lead_to_the_api_root() {
+        assert_eq!(ok("https://host.example/docs/"), "https://host.example/api/");
+        assert_eq!(ok("https://host.example/swagger"), "https://host.example/api/");
+        assert_eq!(ok("https://host.example/tenant/redoc/"), "https://host.example/tenant/api/");
+        assert_eq!(ok("https://host.example/tenant/api/docs/"), "https://host.example/tenant/api/");
+        assert_eq!(ok("HTTPS://OAS-Beta.Ottomate.ME/API/Docs/"), "https://oas-beta.ottomate.me/api/");
+        assert_eq!(ok("https://oas-beta.ottomate.me/api/organisations/12/"), "https://oas-beta.ottomate.me/api/");
+        assert_eq!(ok("https://host.example:443"), "https://host.example/api/");
     }
 
     #[test]
     fn refuses_garbage() {
         assert_eq!(ServerUrl::parse(""), Err(AddressError::Empty));
         assert_eq!(ServerUrl::parse("   "), Err(AddressError::Empty));
-        for bad in ["ftp://example.com", "https://", "https:// example.com", "exa mple.com", "https://user:pw@example.com", "mailto:x", "javascript:alert(1)"] {
+        for bad in [
+            "ftp://example.com",
+            "https://",
+            "https:// example.com",
+            "exa mple.com",
+            "https://user:pw@example.com",
+            "mailto:x",
+            "javascript:alert(1)",
+            "https://ho$t.example",
+            "https://.example.com",
+            "https://a..example.com",
+        ] {
             assert_eq!(ServerUrl::parse(bad), Err(AddressError::Invalid), "{bad}");
         }
     }

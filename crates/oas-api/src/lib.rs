@@ -36,9 +36,11 @@ pub mod jwt;
 mod model;
 mod secret;
 mod session;
+mod transport;
 
 pub use address::{AddressError, ServerUrl};
-pub use client::{default_user_agent, Client, Options};
+pub use client::Client;
+pub use transport::{default_user_agent, Options, DEFAULT_MAX_LIST_BYTES, DEFAULT_MAX_LIST_ITEMS, MAX_BACKOFF};
 pub use error::{flatten_fields, Error};
 pub use model::{Contact, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
 pub use secret::{AccessToken, ApiKey, ApiKeyError, Password, RefreshToken};

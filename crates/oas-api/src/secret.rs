@@ -1,6 +1,9 @@
-//! Secret newtypes: their `Debug` and `Display` never show the secret.
+//! Secret newtypes: their `Debug` and `Display` never show the secret, and their memory is
+//! wiped (`zeroize`) when they are dropped.
 
 use std::fmt;
+
+use zeroize::Zeroize;
 
 macro_rules! secret {
     ($(#[$m:meta])* $name:ident) => {
@@ -20,20 +23,10 @@ macro_rules! secret {
 
         impl Drop for $name {
             fn drop(&mut self) {
-                wipe(&mut self.0);
+                self.0.zeroize();
             }
         }
     };
-}
-
-fn wipe(s: &mut String) {
-    // Overwrite the bytes before the allocation is freed (best effort).
-    let bytes = unsafe { s.as_mut_vec() };
-    for b in bytes.iter_mut() {
-        // SAFETY: `b` is a valid, exclusive reference into the vector.
-        unsafe { std::ptr::write_volatile(b, 0) };
-    }
-    bytes.clear();
 }
 
 secret!(
@@ -56,9 +49,9 @@ secret!(
 /// Why a pasted API key was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ApiKeyError {
-    #[error("Enter the API key you received by e-mail from your OAS administrator.")]
+    #[error("empty API key")]
     Empty,
-    #[error("This API key contains spaces or characters that cannot be part of a key. Copy it again from the e-mail.")]
+    #[error("API key with spaces or characters that cannot be in a key")]
     Invalid,
 }
 

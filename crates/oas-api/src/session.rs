@@ -13,11 +13,14 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::client::{expect_json, Auth, Client};
+use serde::Deserialize;
+
+use crate::address::ServerUrl;
 use crate::error::{classify, Error, Route};
 use crate::jwt;
 use crate::model::{page_from_value, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
 use crate::secret::{AccessToken, Password, RefreshToken};
+use crate::transport::{expect_json, Auth, Transport};
 
 type Listener = Arc<dyn Fn(&RefreshToken) + Send + Sync + 'static>;
 
@@ -28,7 +31,7 @@ pub struct Session {
 }
 
 struct Inner {
-    client: Client,
+    transport: Transport,
     tokens: RwLock<Tokens>,
     /// Single flight: one refresh at a time; waiters see the new generation and reuse it.
     gate: tokio::sync::Mutex<()>,
@@ -46,7 +49,7 @@ struct Tokens {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("server", self.inner.client.server())
+            .field("server", self.inner.transport.server())
             .field("ended", &self.is_ended())
             .finish_non_exhaustive()
     }
@@ -105,11 +108,11 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 impl Session {
-    pub(crate) fn new(client: Client, access: AccessToken, refresh: RefreshToken) -> Session {
-        let refresh_at = refresh_deadline(&access, client.options());
+    pub(crate) fn new(transport: Transport, access: AccessToken, refresh: RefreshToken) -> Session {
+        let refresh_at = refresh_deadline(&access, transport.options());
         Session {
             inner: Arc::new(Inner {
-                client,
+                transport,
                 tokens: RwLock::new(Tokens { access, refresh, generation: 0, refresh_at }),
                 gate: tokio::sync::Mutex::new(()),
                 listeners: Mutex::new(Vec::new()),
@@ -118,8 +121,9 @@ impl Session {
         }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.inner.client
+    /// The server this session is signed in to.
+    pub fn server(&self) -> &ServerUrl {
+        self.inner.transport.server()
     }
 
     /// The current refresh token (after any rotation).
@@ -151,7 +155,7 @@ impl Session {
     /// Whether the server still accepts the current access token (`auth/token/verify/`).
     pub async fn verify(&self) -> Result<bool, Error> {
         let access = read(&self.inner.tokens).access.clone();
-        self.inner.client.verify_token(&access).await
+        verify_token(&self.inner.transport, &access).await
     }
 
     // ------------------------------------------------------------------ account
@@ -191,7 +195,7 @@ impl Session {
         let refresh = self.refresh_token();
         self.inner.ended.store(true, Ordering::SeqCst);
         let url = self.url("auth/logout/");
-        let a = self.inner.client.execute(Method::POST, &url, Auth::None, Some(&json!({"refresh": refresh.expose()}))).await?;
+        let a = self.inner.transport.execute(Method::POST, &url, Auth::None, Some(&json!({"refresh": refresh.expose()}))).await?;
         match a.status {
             200..=299 | 401 => Ok(()),
             _ => Err(classify(Route::Logout, &a)),
@@ -246,18 +250,13 @@ impl Session {
     // ------------------------------------------------------------------ internals
 
     fn url(&self, path: &str) -> Url {
-        self.inner.client.server().join(path)
+        self.inner.transport.url(path)
     }
 
     /// A link from the server (`next`, `previous`): absolute or relative, it must be on the
     /// configured origin.
     fn pinned(&self, from: &Url, link: &str) -> Result<Url, Error> {
-        let u = from.join(link).map_err(|_| Error::NotOas)?;
-        if self.inner.client.server().same_origin(&u) {
-            Ok(u)
-        } else {
-            Err(Error::OriginMismatch)
-        }
+        self.inner.transport.pinned(from, link)
     }
 
     async fn call<T: DeserializeOwned>(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<T, Error> {
@@ -267,9 +266,15 @@ impl Session {
     }
 
     async fn fetch_page<T: DeserializeOwned>(&self, url: &Url) -> Result<Page<T>, Error> {
+        Ok(self.fetch_page_sized(url).await?.0)
+    }
+
+    /// A page and the size of its body in bytes.
+    async fn fetch_page_sized<T: DeserializeOwned>(&self, url: &Url) -> Result<(Page<T>, u64), Error> {
         let a = self.send(Method::GET, url, true, None).await?;
+        let bytes = a.body.len() as u64;
         let v = expect_json(Route::Protected, a)?;
-        page_from_value(v).ok_or(Error::NotOas)
+        Ok((page_from_value(v).ok_or(Error::NotOas)?, bytes))
     }
 
     fn snapshot(&self) -> (AccessToken, u64, bool) {
@@ -295,13 +300,13 @@ impl Session {
             }
         }
         let auth = |t| if with_key { Auth::BearerAndKey(t) } else { Auth::Bearer(t) };
-        let a = self.inner.client.execute(method.clone(), url, auth(&access), body).await?;
+        let a = self.inner.transport.execute(method.clone(), url, auth(&access), body).await?;
         if a.status != 401 {
             return Ok(a);
         }
         self.refresh_from(generation).await?;
         let (access, _, _) = self.snapshot();
-        self.inner.client.execute(method, url, auth(&access), body).await
+        self.inner.transport.execute(method, url, auth(&access), body).await
     }
 
     /// Refreshes unless another caller already did since `seen` (single flight).
@@ -315,12 +320,12 @@ impl Session {
         }
         for attempt in 0..2 {
             let refresh = read(&self.inner.tokens).refresh.clone();
-            match self.inner.client.refresh_tokens(&refresh).await {
+            match refresh_tokens(&self.inner.transport, &refresh).await {
                 Ok((access, rotated)) => {
                     let left = wallclock_remaining(&access);
                     {
                         let mut t = write(&self.inner.tokens);
-                        t.refresh_at = refresh_deadline(&access, self.inner.client.options());
+                        t.refresh_at = refresh_deadline(&access, self.inner.transport.options());
                         t.access = access;
                         t.generation += 1;
                         if let Some(r) = &rotated {
@@ -353,54 +358,71 @@ impl Session {
     }
 
     /// Page 1, then the other pages concurrently (computed from `count` and the page size seen),
-    /// falling back to following `next`. Server order, no duplicates, no gaps.
+    /// falling back to following `next`. Server order, no duplicates, no gaps. Stops with
+    /// [`Error::ListTooLarge`] past [`Options::max_list_items`](crate::Options::max_list_items)
+    /// items or [`Options::max_list_bytes`](crate::Options::max_list_bytes) bytes of pages,
+    /// whatever the server's `count` says.
     async fn list_all<T>(&self, path: &str, id: fn(&T) -> i64) -> Result<Vec<T>, Error>
     where
         T: DeserializeOwned + Send + 'static,
     {
         let base = self.url(path);
-        let first: Page<T> = self.fetch_page(&base).await?;
+        let mut budget = Budget::new(self.inner.transport.options());
+        let (first, bytes): (Page<T>, u64) = self.fetch_page_sized(&base).await?;
+        budget.take(first.results.len(), bytes)?;
         let Some(next) = first.next.clone() else {
             return Ok(dedupe(first.results, id));
         };
+        if first.count > budget.max_items {
+            return Err(budget.exceeded());
+        }
         let next_url = self.pinned(&base, &next)?;
         let size = first.results.len() as u64;
         let pages = if size > 0 { first.count.div_ceil(size) } else { 0 };
         if let Some(template) = PageTemplate::from_next(&next_url, size) {
             if (2..=MAX_PAGES).contains(&pages) {
-                match self.fetch_rest_concurrently(&template, &first, pages, size).await {
+                match self.fetch_rest_concurrently(&template, &first, pages, size, budget.clone()).await {
                     Ok(Some(rest)) => {
                         let mut all = first.results;
                         all.extend(rest);
                         return Ok(dedupe(all, id));
                     }
                     // The list changed under us (or the server paginates differently): walk it.
-                    Ok(None) | Err(Error::NotFound) => return self.follow_next(self.fetch_page(&base).await?, &base, id).await,
+                    Ok(None) | Err(Error::NotFound) => {
+                        let mut budget = Budget::new(self.inner.transport.options());
+                        let (first, bytes) = self.fetch_page_sized(&base).await?;
+                        budget.take(first.results.len(), bytes)?;
+                        return self.follow_next(first, &base, id, budget).await;
+                    }
                     Err(e) => return Err(e),
                 }
             }
         }
-        self.follow_next(first, &base, id).await
+        self.follow_next(first, &base, id, budget).await
     }
 
-    async fn fetch_rest_concurrently<T>(&self, template: &PageTemplate, first: &Page<T>, pages: u64, size: u64) -> Result<Option<Vec<T>>, Error>
+    async fn fetch_rest_concurrently<T>(&self, template: &PageTemplate, first: &Page<T>, pages: u64, size: u64, budget: Budget) -> Result<Option<Vec<T>>, Error>
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let concurrency = self.inner.client.options().list_concurrency.max(1);
-        let fetched: Vec<Page<T>> = stream::iter(2..=pages)
+        let concurrency = self.inner.transport.options().list_concurrency.max(1);
+        let (fetched, _): (Vec<Page<T>>, Budget) = stream::iter(2..=pages)
             .map(|k| {
                 let url = template.url(k, size);
                 async move {
-                    let p: Page<T> = self.fetch_page(&url).await?;
+                    let (p, bytes): (Page<T>, u64) = self.fetch_page_sized(&url).await?;
                     if let Some(n) = &p.next {
                         self.pinned(&url, n)?;
                     }
-                    Ok::<_, Error>(p)
+                    Ok::<_, Error>((p, bytes))
                 }
             })
             .buffered(concurrency)
-            .try_collect()
+            .try_fold((Vec::new(), budget), |(mut pages, mut budget), (p, bytes)| async move {
+                budget.take(p.results.len(), bytes)?;
+                pages.push(p);
+                Ok((pages, budget))
+            })
             .await?;
         let mut out = Vec::with_capacity(first.count.min(1_000_000) as usize);
         for (i, p) in fetched.into_iter().enumerate() {
@@ -414,7 +436,7 @@ impl Session {
         Ok(Some(out))
     }
 
-    async fn follow_next<T: DeserializeOwned>(&self, first: Page<T>, first_url: &Url, id: fn(&T) -> i64) -> Result<Vec<T>, Error> {
+    async fn follow_next<T: DeserializeOwned>(&self, first: Page<T>, first_url: &Url, id: fn(&T) -> i64, mut budget: Budget) -> Result<Vec<T>, Error> {
         let mut items = first.results;
         let mut next = first.next;
         let mut seen = HashSet::new();
@@ -424,12 +446,42 @@ impl Session {
             if !seen.insert(url.to_string()) || seen.len() as u64 > MAX_PAGES {
                 return Err(Error::Unexpected("the server's pages link back to themselves".into()));
             }
-            let p: Page<T> = self.fetch_page(&url).await?;
+            let (p, bytes): (Page<T>, u64) = self.fetch_page_sized(&url).await?;
+            budget.take(p.results.len(), bytes)?;
             items.extend(p.results);
             next = p.next;
             current = url;
         }
         Ok(dedupe(items, id))
+    }
+}
+
+/// What a listing may still take: items and bytes of pages (see [`Error::ListTooLarge`]).
+#[derive(Debug, Clone)]
+struct Budget {
+    items: u64,
+    bytes: u64,
+    max_items: u64,
+    max_bytes: u64,
+}
+
+impl Budget {
+    fn new(options: &crate::Options) -> Budget {
+        Budget { items: 0, bytes: 0, max_items: options.max_list_items, max_bytes: options.max_list_bytes }
+    }
+
+    fn take(&mut self, items: usize, bytes: u64) -> Result<(), Error> {
+        self.items = self.items.saturating_add(items as u64);
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.items > self.max_items || self.bytes > self.max_bytes {
+            Err(self.exceeded())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn exceeded(&self) -> Error {
+        Error::ListTooLarge { max_items: self.max_items, max_bytes: self.max_bytes }
     }
 }
 
@@ -441,6 +493,48 @@ fn dedupe<T>(items: Vec<T>, id: fn(&T) -> i64) -> Vec<T> {
     let mut seen = HashSet::with_capacity(items.len());
     items.into_iter().filter(|i| seen.insert(id(i))).collect()
 }
+
+#[derive(Deserialize)]
+struct RefreshAnswer {
+    access: String,
+    #[serde(default)]
+    refresh: Option<String>,
+}
+
+/// `POST auth/token/refresh/`: a new access token, and a new refresh token when rotated.
+pub(crate) async fn refresh_tokens(transport: &Transport, refresh: &RefreshToken) -> Result<(AccessToken, Option<RefreshToken>), Error> {
+    let url = transport.url("auth/token/refresh/");
+    let a = transport.execute(Method::POST, &url, Auth::None, Some(&json!({"refresh": refresh.expose()}))).await?;
+    if a.status == 400 {
+        // e.g. {"refresh": ["This field may not be blank."]}
+        return Err(if a.json().is_some() { Error::SessionExpired } else { Error::NotOas });
+    }
+    let v = expect_json(Route::Refresh, a)?;
+    let r: RefreshAnswer = serde_json::from_value(v).map_err(|_| Error::NotOas)?;
+    if r.access.is_empty() {
+        return Err(Error::NotOas);
+    }
+    let rotated = r.refresh.filter(|n| !n.is_empty() && n != refresh.expose()).map(RefreshToken::new);
+    Ok((AccessToken::new(r.access), rotated))
+}
+
+/// `POST auth/token/verify/`: whether the server still accepts this access token.
+pub(crate) async fn verify_token(transport: &Transport, token: &AccessToken) -> Result<bool, Error> {
+    let url = transport.url("auth/token/verify/");
+    let a = transport.execute(Method::POST, &url, Auth::None, Some(&json!({"token": token.expose()}))).await?;
+    match a.status {
+        200..=299 => {
+            if a.body.iter().all(u8::is_ascii_whitespace) || a.json().is_some() {
+                Ok(true)
+            } else {
+                Err(Error::NotOas)
+            }
+        }
+        400 | 401 if a.json().is_some() => Ok(false),
+        _ => Err(classify(Route::Verify, &a)),
+    }
+}
+
 
 /// How to address page `k` directly, learnt from the `next` link of page 1.
 #[derive(Debug, Clone)]
@@ -483,29 +577,6 @@ impl PageTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::ServerUrl;
-    use crate::secret::ApiKey;
-
-    fn assert_send_sync<T: Send + Sync + Clone>() {}
-    fn assert_send<T: Send>(_: &T) {}
-
-    #[test]
-    fn session_is_send_sync_and_futures_are_send() {
-        assert_send_sync::<Session>();
-        assert_send_sync::<Client>();
-        let client = Client::new(ServerUrl::parse("https://example.com").unwrap(), ApiKey::new("key.key")).unwrap();
-        let s = Session::new(client.clone(), AccessToken::new("a"), RefreshToken::new("r"));
-        assert_send(&s.user());
-        assert_send(&s.list_all_organisations());
-        assert_send(&s.organisations_page(1));
-        assert_send(&s.logout());
-        assert_send(&s.make_active(1));
-        assert_send(&s.create_organisation(&NewOrganisation::default()));
-        assert_send(&client.login("u", "e", &Password::new("p")));
-        assert_send(&client.resume(RefreshToken::new("r")));
-        let d = format!("{s:?}");
-        assert!(d.contains("Session") && !d.contains("\"a\""));
-    }
 
     #[test]
     fn deadline_from_jwt() {

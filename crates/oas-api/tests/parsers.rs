@@ -105,8 +105,7 @@ proptest! {
     fn jwt_claims_never_panic(s in ".{0,200}", payload in prop::collection::vec(any::<u8>(), 0..200), v in json_value()) {
         let _ = jwt::claims(&s);
         let _ = jwt::base64url_decode(&s);
-        let b64 = |b: &[u8]| b.iter().map(|x| format!("{:02x}", x)).collect::<String>();
-        let _ = jwt::claims(&format!("h.{}.s", b64(&payload)));
+        let _ = jwt::claims(&format!("h.{}.s", hex::encode(&payload)));
         let encoded = encode(&serde_json::to_vec(&v).unwrap());
         let claims = jwt::claims(&format!("h.{encoded}.s"));
         if v.is_object() {

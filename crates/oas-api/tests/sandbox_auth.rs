@@ -61,7 +61,7 @@ async fn refresh() {
     assert_eq!(resumed.user().await.unwrap().username, USER);
     let err = env.client.resume(RefreshToken::new("garbage")).await.unwrap_err();
     assert_eq!(err, Error::SessionExpired);
-    assert_eq!(err.to_string(), "Your session has ended — sign in again.");
+    assert_eq!(err.to_string(), "session expired");
     env.sandbox.shutdown().await;
 }
 

@@ -171,6 +171,6 @@ async fn login_throttled() {
         other => panic!("{other:?}"),
     }
     assert_eq!(err.code(), "throttled");
-    assert!(err.to_string().contains("seconds"), "{err}");
+    assert!(err.to_string().contains("retry after"), "{err}");
     env.sandbox.shutdown().await;
 }

@@ -150,7 +150,7 @@ async fn expired_refresh_token_ends_the_session() {
     tokio::time::sleep(Duration::from_millis(2200)).await;
     let err = session.user().await.unwrap_err();
     assert_eq!(err, Error::SessionExpired);
-    assert_eq!(err.to_string(), "Your session has ended — sign in again.");
+    assert_eq!(err.to_string(), "session expired");
     assert!(session.is_ended());
     assert_eq!(session.organisations_page(1).await.unwrap_err(), Error::SessionExpired);
     assert_eq!(env.client.resume(session.refresh_token()).await.unwrap_err(), Error::SessionExpired);

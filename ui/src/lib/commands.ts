@@ -1,7 +1,8 @@
 // The only module that talks to the Rust shell; everything else calls these wrappers.
 import { invoke } from "@tauri-apps/api/core";
+import type { AddressCheck } from "./bindings/AddressCheck";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
-import type { ErrorCode } from "./bindings/ErrorCode";
+import { ERROR_CODES } from "./bindings/errorCodes";
 import type { IpcError } from "./bindings/IpcError";
 import type { Organisation } from "./bindings/Organisation";
 import type { OrganisationDraft } from "./bindings/OrganisationDraft";
@@ -9,12 +10,6 @@ import type { OrganisationsView } from "./bindings/OrganisationsView";
 import type { SavedDraft } from "./bindings/SavedDraft";
 import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
-
-const ERROR_CODES: readonly ErrorCode[] = [
-  "unreachable", "timeout", "tls", "not_oas", "wrong_credentials", "api_key_rejected",
-  "session_expired", "not_found", "throttled", "validation", "server_error", "invalid_address",
-  "insecure_address", "response_too_large", "origin_mismatch", "keychain_unavailable", "unexpected",
-];
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -46,6 +41,8 @@ export const appReady = () => call<void>("app_ready");
 export const sessionRestore = () => call<SessionState>("session_restore");
 export const signIn = (request: SignInRequest) => call<SessionState>("sign_in", { request });
 export const signOut = () => call<SessionState>("sign_out");
+/** What a typed server address means (Rust's rule): the API root, or invalid/insecure_address. */
+export const serverAddressCheck = (input: string) => call<AddressCheck>("server_address_check", { input });
 export const demoPrefill = () => call<DemoPrefill | null>("demo_prefill");
 export const openAccessRequest = () => call<void>("open_access_request");
 

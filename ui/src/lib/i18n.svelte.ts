@@ -1,3 +1,4 @@
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { IpcError } from "./bindings/IpcError";
 import { en } from "./i18n/en";
 import { es } from "./i18n/es";
@@ -54,11 +55,35 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   );
 }
 
-/** Our own words for a failure; the server's message only when we have none. */
+/** Fails to type-check when an error code has no `error.<code>` entry in the catalogs. */
+type ErrorKey = `error.${ErrorCode}`;
+const everyErrorCodeHasAKey: ErrorKey extends MessageKey ? true : never = true;
+void everyErrorCodeHasAKey;
+
+/** The server's own words for a validation failure that concerns no field, as it gave them. */
+function nonFieldMessages(error: IpcError): string | null {
+  const fields = error.fields ?? {};
+  const names = Object.keys(fields);
+  if (names.length === 0 || names.some((name) => name !== "non_field_errors")) return null;
+  const text = (fields.non_field_errors ?? []).join(" ").trim();
+  return text === "" ? null : text;
+}
+
+/**
+ * Our own words for a failure, in the current language. The error's `message` is for logs and
+ * is never shown; only a validation failure that concerns no field shows the server's words.
+ */
 export function describeError(error: IpcError): string {
-  const key = `error.${error.code}` as MessageKey;
-  const catalog = LOCALES[i18n.locale].catalog;
-  if (key in catalog && error.code !== "unexpected" && error.code !== "validation") return catalog[key];
-  if (error.message) return error.message;
-  return catalog[key] ?? catalog["error.unexpected"];
+  if (error.code === "validation") {
+    const server = nonFieldMessages(error);
+    if (server) return server;
+  }
+  const seconds = error.code === "throttled" ? error.retryAfterSeconds : undefined;
+  if (seconds !== undefined && seconds > 0) {
+    if (seconds <= 1) return t("error.throttled.oneSecond");
+    if (seconds <= 90) return t("error.throttled.seconds", { seconds });
+    return t("error.throttled.minutes", { minutes: Math.ceil(seconds / 60) });
+  }
+  const key: ErrorKey = `error.${error.code}`;
+  return key in LOCALES[i18n.locale].catalog ? t(key) : t("error.unexpected");
 }

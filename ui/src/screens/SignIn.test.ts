@@ -1,6 +1,7 @@
 import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { AddressCheck } from "../lib/bindings/AddressCheck";
 import type { IpcError } from "../lib/bindings/IpcError";
 import type { SessionState } from "../lib/bindings/SessionState";
 import * as commands from "../lib/commands";
@@ -10,8 +11,28 @@ import SignIn from "./SignIn.svelte";
 
 vi.mock("../lib/commands", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../lib/commands")>();
-  return { ...actual, signIn: vi.fn(), openAccessRequest: vi.fn(), sessionRestore: vi.fn() };
+  return { ...actual, signIn: vi.fn(), openAccessRequest: vi.fn(), sessionRestore: vi.fn(), serverAddressCheck: vi.fn() };
 });
+
+// The answers of the Rust rule (tested in crates/oas-api) for the addresses these tests type.
+const remote = (apiRoot: string): AddressCheck => ({ apiRoot, plainHttp: false, thisComputer: false });
+const local = (apiRoot: string): AddressCheck => ({ apiRoot, plainHttp: true, thisComputer: true });
+const ADDRESSES: Record<string, AddressCheck | IpcError> = {
+  "https://oas-beta.ottomate.me": remote("https://oas-beta.ottomate.me/api/"),
+  "oas-beta.ottomate.me/api/docs/": remote("https://oas-beta.ottomate.me/api/"),
+  "127.0.0.1:8765": local("http://127.0.0.1:8765/api/"),
+  "http://127.0.0.1:8765": local("http://127.0.0.1:8765/api/"),
+  "http://127.0.0.1:8765/api/": local("http://127.0.0.1:8765/api/"),
+  "http://oas.example.com": { code: "insecure_address", message: "invalid address: plain http to another computer" },
+};
+
+function answerAddresses() {
+  vi.mocked(commands.serverAddressCheck).mockImplementation(async (input: string) => {
+    const answer = ADDRESSES[input.trim()] ?? { code: "invalid_address", message: "invalid address" };
+    if ("code" in answer) throw answer;
+    return answer;
+  });
+}
 
 const signedIn: SessionState = {
   status: "signedIn",
@@ -34,6 +55,8 @@ async function fillValid(user: ReturnType<typeof userEvent.setup>) {
 beforeEach(() => {
   vi.mocked(commands.signIn).mockReset();
   vi.mocked(commands.openAccessRequest).mockReset();
+  vi.mocked(commands.serverAddressCheck).mockReset();
+  answerAddresses();
   setLocale("en");
   session.state = { status: "signedOut", remembered: { server: "", username: "", email: "" } };
   session.restoreError = null;
@@ -99,13 +122,15 @@ describe("SignIn", () => {
     await user.type(screen.getByLabelText("Email"), "demo@example.com");
     await user.type(screen.getByLabelText("Password"), "pw");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
-    expect(commands.signIn).toHaveBeenCalledWith({
-      server: "https://oas-beta.ottomate.me/api/",
-      apiKey: "key.secret",
-      username: "",
-      email: "demo@example.com",
-      password: "pw",
-    });
+    await waitFor(() =>
+      expect(commands.signIn).toHaveBeenCalledWith({
+        server: "https://oas-beta.ottomate.me/api/",
+        apiKey: "key.secret",
+        username: "",
+        email: "demo@example.com",
+        password: "pw",
+      }),
+    );
   });
 
   it("refuses plain http:// to a remote host with a clear message", async () => {
@@ -116,8 +141,18 @@ describe("SignIn", () => {
     await user.type(server, "http://oas.example.com");
     await fillValid(user);
     await user.click(screen.getByRole("button", { name: "Sign in" }));
-    expect(server).toHaveAccessibleDescription(/not encrypted/);
+    await waitFor(() => expect(server).toHaveAccessibleDescription(/not encrypted/));
+    expect(commands.serverAddressCheck).toHaveBeenCalledWith("http://oas.example.com");
     expect(commands.signIn).not.toHaveBeenCalled();
+  });
+
+  it("shows that a bare local address means the sandbox over plain http", async () => {
+    const user = userEvent.setup();
+    render(SignIn);
+    const server = screen.getByLabelText("Server");
+    await user.clear(server);
+    await user.type(server, "127.0.0.1:8765");
+    expect(await screen.findByText("Will connect to http://127.0.0.1:8765/api/")).toBeInTheDocument();
   });
 
   it("sends the normalised API root for a pasted documentation address", async () => {
@@ -127,9 +162,10 @@ describe("SignIn", () => {
     const server = screen.getByLabelText("Server");
     await user.clear(server);
     await user.type(server, "oas-beta.ottomate.me/api/docs/");
-    expect(screen.getByText("Will connect to https://oas-beta.ottomate.me/api/")).toBeInTheDocument();
+    expect(await screen.findByText("Will connect to https://oas-beta.ottomate.me/api/")).toBeInTheDocument();
     await fillValid(user);
     await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(commands.signIn).toHaveBeenCalled());
     expect(vi.mocked(commands.signIn).mock.calls[0][0].server).toBe("https://oas-beta.ottomate.me/api/");
     expect(session.state).toEqual(signedIn);
   });
@@ -201,13 +237,15 @@ describe("SignIn", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Demasiados intentos");
   });
 
-  it("falls back to the server's message for an unknown failure", async () => {
+  it("words an unknown failure itself and keeps the log message out of sight", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.signIn).mockRejectedValueOnce({ code: "unexpected", message: "Disk full" });
     render(SignIn);
     await fillValid(user);
     await user.click(screen.getByRole("button", { name: "Sign in" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("Disk full");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Something went wrong. Please try again.");
+    expect(alert).not.toHaveTextContent("Disk full");
   });
 
   it("explains how to get access and opens the request form", async () => {

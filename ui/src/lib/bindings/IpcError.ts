@@ -2,7 +2,9 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * The error every command returns. `message` is plain words for a non-technical person;
- * `fields` attaches server validation errors to form fields.
+ * The error every command returns: data for the UI, which words it. `message` is a short
+ * English text for logs (never shown when the UI has words for the code); `fields` attaches
+ * server validation errors to form fields, as the server wrote them; `retryAfterSeconds` says
+ * how long a throttled request should wait, when the server said.
  */
-export type IpcError = { code: ErrorCode, message: string, fields?: { [key in string]: Array<string> }, };
+export type IpcError = { code: ErrorCode, message: string, fields?: { [key in string]: Array<string> }, retryAfterSeconds?: number, };
