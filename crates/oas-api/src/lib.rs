@@ -31,6 +31,7 @@
 
 mod address;
 mod client;
+pub mod edit;
 mod error;
 pub mod jwt;
 mod model;
@@ -39,6 +40,7 @@ mod session;
 
 pub use address::{AddressError, ServerUrl};
 pub use client::{default_user_agent, Client, Options};
+pub use edit::{EditField, EditOutcome, Merge, OrganisationFields};
 pub use error::{flatten_fields, Error};
 pub use model::{Contact, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
 pub use secret::{AccessToken, ApiKey, ApiKeyError, Password, RefreshToken};
