@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::ipc::EditConflict;
+
 /// What went wrong, in a form the UI can act on (offer to sign in again, retry, fix a field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -25,6 +27,8 @@ pub enum ErrorCode {
     ResponseTooLarge,
     OriginMismatch,
     KeychainUnavailable,
+    /// Another admin changed the same fields: `conflict` carries both versions.
+    Conflict,
     Unexpected,
 }
 
@@ -37,11 +41,26 @@ pub struct IpcError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub fields: Option<BTreeMap<String, Vec<String>>>,
+    /// With `code: "conflict"`: what each side changed, for the person to choose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub conflict: Option<Box<EditConflict>>,
 }
 
 impl IpcError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: None }
+        Self { code, message: message.into(), fields: None, conflict: None }
+    }
+
+    pub fn conflict(conflict: EditConflict) -> Self {
+        Self {
+            conflict: Some(Box::new(conflict)),
+            ..Self::new(
+                ErrorCode::Conflict,
+                "Someone else changed this organisation while you were editing it. Choose which \
+                 version to keep for each field.",
+            )
+        }
     }
 
     pub fn keychain_unavailable() -> Self {
@@ -85,7 +104,7 @@ impl From<oas_api::Error> for IpcError {
             oas_api::Error::Validation { fields } => Some(fields.clone()),
             _ => None,
         };
-        Self { code, message: error.to_string(), fields }
+        Self { code, message: error.to_string(), fields, conflict: None }
     }
 }
 
