@@ -284,6 +284,11 @@ pub struct SavedDraft {
     #[ts(type = "number | null")]
     pub editing_id: Option<i64>,
     pub draft: OrganisationDraft,
+    /// For an edit: the organisation as the edit first opened it, so saving the draft later
+    /// still compares three ways and never overwrites what another admin changed meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub base: Option<Organisation>,
 }
 
 #[cfg(test)]
