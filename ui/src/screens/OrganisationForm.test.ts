@@ -308,6 +308,8 @@ describe("OrganisationForm when another admin changed the organisation", () => {
     expect(commands.organisationUpdate).toHaveBeenCalledTimes(1);
 
     await user.click(within(name).getByRole("radio", { name: /Take theirs/ }));
+    // The choice shows at once in the form.
+    expect(screen.getByLabelText("Name")).toHaveValue("Acme (theirs)");
     await user.click(within(panel).getByRole("button", { name: "Save with these choices" }));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
     expect(commands.organisationUpdate).toHaveBeenLastCalledWith(12, theirs, { ...base, name: "Acme (theirs)", currencies: ["USD", "EUR", "GBP"] });
