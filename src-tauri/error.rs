@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::ipc::EditConflict;
+
 /// What went wrong, in a form the UI can act on (offer to sign in again, retry, fix a field).
 /// The UI words every code in its catalogs (`error.<code>` in `ui/src/lib/i18n/`); the list of
 /// codes it checks them against is generated from this enum (`ui/src/lib/bindings/errorCodes.ts`).
@@ -29,6 +31,8 @@ pub enum ErrorCode {
     ListTooLarge,
     OriginMismatch,
     KeychainUnavailable,
+    /// Another admin changed the same fields: `conflict` carries both versions.
+    Conflict,
     Unexpected,
 }
 
@@ -46,11 +50,26 @@ pub struct IpcError {
     #[serde(rename = "retryAfterSeconds", skip_serializing_if = "Option::is_none")]
     #[ts(optional, rename = "retryAfterSeconds")]
     pub retry_after_seconds: Option<u32>,
+    /// With `code: "conflict"`: what each side changed, for the person to choose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub conflict: Option<Box<EditConflict>>,
 }
 
 impl IpcError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: None, retry_after_seconds: None }
+        Self { code, message: message.into(), fields: None, retry_after_seconds: None, conflict: None }
+    }
+
+    pub fn conflict(conflict: EditConflict) -> Self {
+        Self {
+            conflict: Some(Box::new(conflict)),
+            ..Self::new(
+                ErrorCode::Conflict,
+                "Someone else changed this organisation while you were editing it. Choose which \
+                 version to keep for each field.",
+            )
+        }
     }
 
     pub fn keychain_unavailable() -> Self {

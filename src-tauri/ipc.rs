@@ -2,6 +2,7 @@
 //! (`UPDATE_BINDINGS=1 cargo test bindings`), and a test fails when the checked-in files drift.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use ts_rs::TS;
 
 /// What the sign-in form remembers between runs. Never a secret.
@@ -78,11 +79,15 @@ pub struct Contact {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub role: Option<String>,
+    /// The contact's fields this app does not know: not shown, carried back unchanged.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[ts(type = "Record<string, unknown>", optional)]
+    pub extra: Map<String, Value>,
 }
 
 impl From<oas_api::Contact> for Contact {
     fn from(c: oas_api::Contact) -> Self {
-        Self { name: c.name, email: c.email, phone: c.phone, role: c.role }
+        Self { name: c.name, email: c.email, phone: c.phone, role: c.role, extra: c.extra }
     }
 }
 
@@ -94,11 +99,14 @@ impl From<Contact> for oas_api::Contact {
             email: blank_is_none(c.email),
             phone: blank_is_none(c.phone),
             role: blank_is_none(c.role),
+            extra: c.extra,
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// An organisation as the UI sees it. Also what the form sends back as the version it opened
+/// (the base of an edit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Organisation {
@@ -124,6 +132,19 @@ impl From<oas_api::Organisation> for Organisation {
             image: o.image,
             is_active: o.is_active,
             contacts: o.contacts.map(|c| c.into_iter().map(Contact::from).collect()),
+        }
+    }
+}
+
+impl Organisation {
+    /// The editable fields, as the edit rules compare them.
+    pub fn fields(&self) -> oas_api::OrganisationFields {
+        oas_api::OrganisationFields {
+            name: self.name.clone(),
+            base_currency: self.base_currency.clone(),
+            currencies: self.currencies.clone(),
+            image: self.image.clone(),
+            contacts: self.contacts.clone().map(|c| c.into_iter().map(Into::into).collect()),
         }
     }
 }
@@ -159,15 +180,90 @@ impl OrganisationDraft {
         }
     }
 
-    pub fn to_patch(&self) -> oas_api::OrganisationPatch {
-        oas_api::OrganisationPatch {
-            name: Some(self.name.trim().to_string()),
-            base_currency: Some(self.base_currency.clone()),
-            currencies: Some(self.currencies.clone()),
-            image: Some(self.image()),
+    /// The form's fields, as the edit rules compare them.
+    pub fn fields(&self) -> oas_api::OrganisationFields {
+        oas_api::OrganisationFields {
+            name: self.name.trim().to_string(),
+            base_currency: self.base_currency.clone(),
+            currencies: self.currencies.clone(),
+            image: self.image(),
             contacts: self.contacts(),
         }
     }
+
+    fn from_fields(f: oas_api::OrganisationFields) -> Self {
+        Self {
+            name: f.name,
+            base_currency: f.base_currency,
+            currencies: f.currencies,
+            image: f.image.unwrap_or_default(),
+            contacts: f.contacts.map(|c| c.into_iter().map(Contact::from).collect()),
+        }
+    }
+}
+
+/// A field of the organisation form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DraftField {
+    Name,
+    BaseCurrency,
+    Currencies,
+    Image,
+    Contacts,
+}
+
+impl From<oas_api::EditField> for DraftField {
+    fn from(f: oas_api::EditField) -> Self {
+        match f {
+            oas_api::EditField::Name => Self::Name,
+            oas_api::EditField::BaseCurrency => Self::BaseCurrency,
+            oas_api::EditField::Currencies => Self::Currencies,
+            oas_api::EditField::Image => Self::Image,
+            oas_api::EditField::Contacts => Self::Contacts,
+        }
+    }
+}
+
+/// Another admin changed the same fields differently since the form opened: nothing was saved.
+/// The form shows, per field in `fields`, `mine` beside `theirs`; once the person has chosen, it
+/// saves `merged` with their choices, with `theirs` as the new base (checked against the server
+/// again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct EditConflict {
+    pub fields: Vec<DraftField>,
+    /// The organisation as it was when the form opened.
+    pub base: OrganisationDraft,
+    /// What the form tried to save.
+    pub mine: OrganisationDraft,
+    /// The server's copy now.
+    pub theirs: Organisation,
+    /// Theirs with my changes to the fields only I changed; the conflicting fields hold mine.
+    pub merged: OrganisationDraft,
+}
+
+impl EditConflict {
+    pub fn new(base: &Organisation, mine: &OrganisationDraft, theirs: oas_api::Organisation, merge: oas_api::Merge) -> Self {
+        Self {
+            fields: merge.conflicts.into_iter().map(DraftField::from).collect(),
+            base: OrganisationDraft::from_fields(base.fields()),
+            mine: mine.clone(),
+            theirs: theirs.into(),
+            merged: OrganisationDraft::from_fields(merge.merged),
+        }
+    }
+}
+
+/// What Make active answers: the server's message and, by the app's one rule, the active id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Activation {
+    pub message: String,
+    #[ts(type = "number | null")]
+    pub active_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -188,6 +284,11 @@ pub struct SavedDraft {
     #[ts(type = "number | null")]
     pub editing_id: Option<i64>,
     pub draft: OrganisationDraft,
+    /// For an edit: the organisation as the edit first opened it, so saving the draft later
+    /// still compares three ways and never overwrites what another admin changed meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub base: Option<Organisation>,
 }
 
 #[cfg(test)]
@@ -216,6 +317,9 @@ mod tests {
             OrganisationDraft,
             OrganisationsView,
             SavedDraft,
+            DraftField,
+            EditConflict,
+            Activation,
             ErrorCode,
             IpcError,
             crate::commands::address::AddressCheck,

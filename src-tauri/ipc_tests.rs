@@ -112,3 +112,46 @@ fn commands_and_plugins_not_granted_are_refused() {
     }
     assert_eq!(invoke(&h, "demo_prefill", json!({})).unwrap(), Value::Null);
 }
+
+/// Two admins through real IPC: the app edits, "another admin" edits the same organisation
+/// directly against the server, and the app's save stops with a conflict instead of overwriting.
+#[test]
+fn an_edit_never_overwrites_another_admins_change() {
+    let h = harness();
+    invoke(&h, "sign_in", sign_in_body(&h, "correct horse")).unwrap();
+    let draft = json!({"name": "Acme", "baseCurrency": "USD", "currencies": ["USD", "EUR"], "image": "", "contacts": []});
+    let base = invoke(&h, "organisation_create", json!({"draft": draft})).unwrap();
+    let id = base["id"].as_i64().unwrap();
+
+    // Nothing changed: the base comes back as it was.
+    let out = invoke(&h, "organisation_update", json!({"id": id, "base": base, "draft": draft})).unwrap();
+    assert_eq!(out, base);
+
+    // The other admin renames it and adds a currency.
+    h._runtime.block_on(async {
+        let client = oas_api::Client::new(oas_api::ServerUrl::parse(&h.sandbox_url).unwrap(), oas_api::ApiKey::new(h.api_key.clone())).unwrap();
+        let (other, _) = client.login("ana", "ana@example.com", &oas_api::Password::new("correct horse")).await.unwrap();
+        let patch = oas_api::OrganisationPatch { name: Some("Theirs".into()), currencies: Some(vec!["USD".into(), "EUR".into(), "GBP".into()]), ..Default::default() };
+        other.update_organisation(id, &patch).await.unwrap();
+    });
+
+    let mine = json!({"name": "Mine", "baseCurrency": "USD", "currencies": ["USD", "EUR"], "image": "", "contacts": []});
+    let error = invoke(&h, "organisation_update", json!({"id": id, "base": base, "draft": mine})).unwrap_err();
+    assert_eq!(error["code"], "conflict");
+    assert_eq!(error["conflict"]["fields"], json!(["name"]));
+    assert_eq!(error["conflict"]["theirs"]["name"], "Theirs");
+    assert_eq!(error["conflict"]["mine"]["name"], "Mine");
+
+    // The person takes theirs for the name: saved against their version, nothing of theirs lost.
+    let theirs = error["conflict"]["theirs"].clone();
+    let mut chosen = error["conflict"]["merged"].clone();
+    chosen["name"] = json!("Theirs");
+    let saved = invoke(&h, "organisation_update", json!({"id": id, "base": theirs, "draft": chosen})).unwrap();
+    assert_eq!(saved["name"], "Theirs");
+    assert_eq!(saved["currencies"], json!(["USD", "EUR", "GBP"]));
+
+    // Make active answers the active id; the list agrees.
+    let activation = invoke(&h, "organisation_make_active", json!({"id": id})).unwrap();
+    assert_eq!(activation["activeId"], json!(id));
+    assert_eq!(invoke(&h, "organisations_list", json!({})).unwrap()["activeId"], json!(id));
+}

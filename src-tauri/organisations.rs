@@ -1,7 +1,9 @@
-//! Rules of the organisations screen that are not HTTP: which organisation is active and
-//! whether the server has contacts. Tauri-free, unit-tested.
+//! Rules of the organisations screen that are not HTTP: which organisation is active, whether
+//! the server has contacts, and what a save's outcome means to the form. Tauri-free, unit-tested.
+//! The UI never recomputes these: it shows what these functions return.
 
-use crate::ipc::{Organisation, OrganisationsView};
+use crate::error::IpcError;
+use crate::ipc::{Activation, EditConflict, Organisation, OrganisationDraft, OrganisationsView};
 
 /// Builds the screen's view. When the server reports no `is_active` flag at all, the
 /// organisation this app last activated (for this server and user) is marked instead.
@@ -17,6 +19,23 @@ pub fn view(organisations: Vec<oas_api::Organisation>, last_activated: Option<i6
         organisations: organisations.into_iter().map(Organisation::from).collect(),
         active_id,
         contacts_supported,
+    }
+}
+
+/// After Make active succeeded: the organisation just activated is the active one, whatever the
+/// flags of a list read before. (The next `view` agrees: the server flags it, or the app
+/// remembers it.)
+pub fn activation(message: String, id: i64) -> Activation {
+    Activation { message, active_id: Some(id) }
+}
+
+/// What a save of an edit answers the form: the saved organisation (the base itself when
+/// nothing changed), or a conflict for the person to resolve.
+pub fn edit_result(base: Organisation, mine: &OrganisationDraft, outcome: oas_api::EditOutcome) -> Result<Organisation, IpcError> {
+    match outcome {
+        oas_api::EditOutcome::Unchanged => Ok(base),
+        oas_api::EditOutcome::Saved(saved) => Ok(saved.into()),
+        oas_api::EditOutcome::Conflict { theirs, merge } => Err(IpcError::conflict(EditConflict::new(&base, mine, theirs, merge))),
     }
 }
 
@@ -50,6 +69,44 @@ mod tests {
         let v = view(vec![org(1, None, false), org(2, None, false)], Some(1));
         assert_eq!(v.active_id, Some(1));
         assert!(!v.contacts_supported);
+    }
+
+    #[test]
+    fn a_server_that_reports_flags_but_none_active_has_none_active() {
+        // The app's memory does not override a server that says "none".
+        assert_eq!(view(vec![org(1, Some(false), false), org(2, Some(false), false)], Some(1)).active_id, None);
+    }
+
+    #[test]
+    fn the_organisation_just_activated_is_active() {
+        assert_eq!(activation("Done".into(), 7), Activation { message: "Done".into(), active_id: Some(7) });
+    }
+
+    #[test]
+    fn a_conflict_reaches_the_form_with_both_versions() {
+        let base: Organisation = org(1, None, false).into();
+        let mut theirs = org(1, None, false);
+        theirs.name = "Theirs".into();
+        theirs.currencies.push("GBP".into());
+        let mine = OrganisationDraft {
+            name: "Mine".into(),
+            base_currency: "USD".into(),
+            currencies: vec!["USD".into(), "EUR".into()],
+            image: String::new(),
+            contacts: None,
+        };
+        let merge = oas_api::edit::merge(&base.fields(), &mine.fields(), &(&theirs).into());
+        let error = edit_result(base.clone(), &mine, oas_api::EditOutcome::Conflict { theirs, merge }).unwrap_err();
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["code"], "conflict");
+        assert_eq!(json["conflict"]["fields"], serde_json::json!(["name"]));
+        assert_eq!(json["conflict"]["base"]["name"], "Org 1");
+        assert_eq!(json["conflict"]["mine"]["name"], "Mine");
+        assert_eq!(json["conflict"]["theirs"]["name"], "Theirs");
+        // Their currency is already merged; the conflicting name holds mine until chosen.
+        assert_eq!(json["conflict"]["merged"]["currencies"], serde_json::json!(["USD", "EUR", "GBP"]));
+        assert_eq!(json["conflict"]["merged"]["name"], "Mine");
+        assert_eq!(edit_result(base.clone(), &mine, oas_api::EditOutcome::Unchanged).unwrap(), base);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! allows.
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The signed-in user (`/api/auth/user/`, and `user` of the login answer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ fn yes() -> bool {
 }
 
 /// A contact of an organisation. The contact fields are not published: this type accepts any
-/// object and keeps what it recognises.
+/// object, reads what it recognises and keeps the rest in `extra`, sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Contact {
     #[serde(default, alias = "full_name", deserialize_with = "lenient_string")]
@@ -39,6 +39,9 @@ pub struct Contact {
     pub phone: Option<String>,
     #[serde(default, alias = "position", skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt_string")]
     pub role: Option<String>,
+    /// Fields this app does not know (an `id`, a `created_at`, ...): kept so a save sends them back.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// An organisation (`/api/organisations/`).
@@ -60,6 +63,10 @@ pub struct Organisation {
     pub is_active: Option<bool>,
     #[serde(default, deserialize_with = "lenient_contacts")]
     pub contacts: Option<Vec<Contact>>,
+    /// Fields this app does not know. An edit sends only the fields it changed, so the server
+    /// keeps these as they are.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// One page of a list: `{count, next, previous, results}`.
@@ -253,13 +260,34 @@ mod tests {
         assert_eq!(o.currencies, vec!["USD", "EUR", "MXN"]);
         assert_eq!(o.image, None);
         assert_eq!(o.owner.unwrap().username, "ana");
+        assert_eq!(Value::Object(o.extra), json!({"unknown": {"x": 1}}));
         let o: Organisation = serde_json::from_value(json!({"id": 8, "name": "B", "base_currency": "EUR", "currencies": ["EUR", "USD"], "owner": 5, "contacts": [{"name": "Bo", "email": "b@x", "zzz": 1}, 3]})).unwrap();
         assert_eq!(o.currencies, vec!["EUR", "USD"]);
         assert_eq!(o.owner, None);
-        assert_eq!(o.contacts.unwrap(), vec![Contact { name: "Bo".into(), email: Some("b@x".into()), phone: None, role: None }]);
+        assert_eq!(o.contacts.unwrap(), vec![Contact { name: "Bo".into(), email: Some("b@x".into()), extra: json!({"zzz": 1}).as_object().unwrap().clone(), ..Default::default() }]);
         assert_eq!(currencies_of(&json!("[\"USD\", \"EUR\"]")), vec!["USD", "EUR"]);
         assert_eq!(currencies_of(&json!("['USD', 'EUR']")), vec!["USD", "EUR"]);
         assert_eq!(currencies_of(&json!(null)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn unknown_fields_survive_a_round_trip() {
+        let sent = json!({
+            "id": 4, "name": "A", "base_currency": "USD", "currencies": ["USD"], "image": null,
+            "created_at": "2026-01-01", "tags": ["x"],
+            "contacts": [{"id": 17, "full_name": "Bo", "email": "b@x", "note": {"vip": true}}]
+        });
+        let o: Organisation = serde_json::from_value(sent).unwrap();
+        assert_eq!(o.extra.get("created_at"), Some(&json!("2026-01-01")));
+        let contact = &o.contacts.as_ref().unwrap()[0];
+        assert_eq!(contact.name, "Bo");
+        assert_eq!(
+            serde_json::to_value(contact).unwrap(),
+            json!({"id": 17, "name": "Bo", "email": "b@x", "note": {"vip": true}})
+        );
+        let back = serde_json::to_value(&o).unwrap();
+        assert_eq!(back["tags"], json!(["x"]));
+        assert_eq!(back["contacts"][0]["note"], json!({"vip": true}));
     }
 
     #[test]

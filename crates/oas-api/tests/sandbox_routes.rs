@@ -63,7 +63,7 @@ async fn organisations_crud_and_activation() {
     let got = session.organisation(created.id).await.unwrap();
     assert_eq!(got, created);
 
-    let contact = Contact { name: "Bo Ek".into(), email: Some("bo@example.com".into()), phone: Some("+46 70 123".into()), role: Some("Label manager".into()) };
+    let contact = Contact { name: "Bo Ek".into(), email: Some("bo@example.com".into()), phone: Some("+46 70 123".into()), role: Some("Label manager".into()), ..Default::default() };
     let patch = OrganisationPatch { name: Some("Acme Music".into()), currencies: Some(vec!["USD".into(), "MXN".into()]), contacts: Some(vec![contact.clone()]), ..Default::default() };
     let updated = session.update_organisation(created.id, &patch).await.unwrap();
     assert_eq!(updated.name, "Acme Music");

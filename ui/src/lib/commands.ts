@@ -1,6 +1,7 @@
 // The only module that talks to the Rust shell; everything else calls these wrappers.
 import { invoke } from "@tauri-apps/api/core";
 import type { AddressCheck } from "./bindings/AddressCheck";
+import type { Activation } from "./bindings/Activation";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
 import { ERROR_CODES } from "./bindings/errorCodes";
 import type { IpcError } from "./bindings/IpcError";
@@ -49,9 +50,10 @@ export const openAccessRequest = () => call<void>("open_access_request");
 export const organisationsList = () => call<OrganisationsView>("organisations_list");
 export const organisationCreate = (draft: OrganisationDraft) =>
   call<Organisation>("organisation_create", { draft });
-export const organisationUpdate = (id: number, draft: OrganisationDraft) =>
-  call<Organisation>("organisation_update", { id, draft });
-export const organisationMakeActive = (id: number) => call<string>("organisation_make_active", { id });
+/** Saves an edit of `base` (the organisation as the form opened it): only what changed is sent. */
+export const organisationUpdate = (id: number, base: Organisation, draft: OrganisationDraft) =>
+  call<Organisation>("organisation_update", { id, base, draft });
+export const organisationMakeActive = (id: number) => call<Activation>("organisation_make_active", { id });
 
 export const draftLoad = () => call<SavedDraft | null>("draft_load");
 export const draftSave = (saved: SavedDraft) => call<void>("draft_save", { saved });

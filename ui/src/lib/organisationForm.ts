@@ -49,6 +49,7 @@ export function cleanDraft(draft: OrganisationDraft): OrganisationDraft {
     contacts:
       draft.contacts === null
         ? null
-        : draft.contacts.map((c) => ({ name: c.name.trim(), email: blankToNull(c.email), phone: blankToNull(c.phone), role: blankToNull(c.role) })),
+        : // `...c` keeps the contact's fields this app does not know (see Contact.extra).
+          draft.contacts.map((c) => ({ ...c, name: c.name.trim(), email: blankToNull(c.email), phone: blankToNull(c.phone), role: blankToNull(c.role) })),
   };
 }

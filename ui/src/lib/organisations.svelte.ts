@@ -2,23 +2,18 @@ import type { IpcError } from "./bindings/IpcError";
 import type { Organisation } from "./bindings/Organisation";
 import type { OrganisationsView } from "./bindings/OrganisationsView";
 import * as commands from "./commands";
-import { activeOrganisationId, rememberActive } from "./organisations";
-import { handleSessionError, session } from "./session.svelte";
+import { handleSessionError } from "./session.svelte";
 
 class OrganisationsStore {
   // Raw state: 10,000 rows are replaced as a whole, never mutated, so no deep proxies are needed.
   view = $state.raw<OrganisationsView | null>(null);
+  /** Which organisation is active, as the shell computed it (never recomputed here). */
   activeId = $state<number | null>(null);
   loading = $state(false);
   error = $state.raw<IpcError | null>(null);
 }
 
 export const organisations = new OrganisationsStore();
-
-function identity(): [string, string] {
-  const s = session.state;
-  return s?.status === "signedIn" ? [s.server, s.user.username || s.user.email] : ["", ""];
-}
 
 let loadSerial = 0;
 
@@ -30,9 +25,8 @@ export async function loadOrganisations(): Promise<void> {
   try {
     const view = await commands.organisationsList();
     if (serial !== loadSerial) return;
-    const [server, user] = identity();
     organisations.view = view;
-    organisations.activeId = activeOrganisationId(view, server, user);
+    organisations.activeId = view.activeId;
   } catch (error) {
     if (serial !== loadSerial) return;
     const ipc = commands.toIpcError(error);
@@ -52,11 +46,10 @@ export function upsertOrganisation(saved: Organisation): void {
   organisations.view = { ...view, organisations: list };
 }
 
+/** Activates on the server; the shell answers which organisation is active now. */
 export async function makeActive(id: number): Promise<string> {
-  const message = await commands.organisationMakeActive(id);
-  const [server, user] = identity();
-  rememberActive(server, user, id);
-  organisations.activeId = id;
+  const { message, activeId } = await commands.organisationMakeActive(id);
+  organisations.activeId = activeId;
   return message;
 }
 

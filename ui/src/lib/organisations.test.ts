@@ -1,11 +1,9 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Organisation } from "./bindings/Organisation";
 import {
-  activeOrganisationId,
   filterOrganisations,
   indexOrganisations,
   organisationsCsv,
-  rememberActive,
   sortOrganisations,
 } from "./organisations";
 
@@ -55,28 +53,6 @@ describe("sorting and filtering", () => {
     expect(found.map((o) => o.id)).toEqual(expect.arrayContaining([999, 1999, 9990, 9999]));
     expect(found).toHaveLength(19);
     expect(elapsed).toBeLessThan(50);
-  });
-});
-
-describe("active organisation", () => {
-  beforeEach(() => localStorage.clear());
-  const view = (organisations: Organisation[], activeId: number | null = null) => ({ organisations, activeId, contactsSupported: false });
-
-  it("trusts the server's answer", () => {
-    expect(activeOrganisationId(view(list, 3), "s", "u")).toBe(3);
-    expect(activeOrganisationId(view([org(1, "a", "USD", ["USD"], { isActive: false }), org(2, "b", "USD", ["USD"], { isActive: true })]), "s", "u")).toBe(2);
-  });
-
-  it("remembers the last one activated per server and user when the server does not say", () => {
-    rememberActive("https://a/api/", "demo", 2);
-    expect(activeOrganisationId(view(list), "https://a/api/", "demo")).toBe(2);
-    expect(activeOrganisationId(view(list), "https://b/api/", "demo")).toBeNull();
-    expect(activeOrganisationId(view(list), "https://a/api/", "other")).toBeNull();
-  });
-
-  it("forgets an organisation that no longer exists", () => {
-    rememberActive("s", "u", 77);
-    expect(activeOrganisationId(view(list), "s", "u")).toBeNull();
   });
 });
 

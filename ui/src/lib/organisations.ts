@@ -1,5 +1,4 @@
 import type { Organisation } from "./bindings/Organisation";
-import type { OrganisationsView } from "./bindings/OrganisationsView";
 import { foldText } from "./currencies";
 
 export type SortOrder = "name" | "newest";
@@ -36,41 +35,6 @@ export function filterOrganisations(list: readonly IndexedOrganisation[], query:
     out.push(item.organisation);
   }
   return out;
-}
-
-// Which organisation is active is not a secret; localStorage keeps it per server and user.
-const ACTIVE_KEY = "oas.activeOrganisation";
-
-function activeStorageKey(server: string, username: string) {
-  return `${ACTIVE_KEY}:${server}|${username}`;
-}
-
-export function rememberActive(server: string, username: string, id: number): void {
-  try {
-    localStorage.setItem(activeStorageKey(server, username), String(id));
-  } catch {
-    // Only a convenience for servers that do not report the active organisation.
-  }
-}
-
-function rememberedActive(server: string, username: string): number | null {
-  try {
-    const value = Number(localStorage.getItem(activeStorageKey(server, username)));
-    return Number.isInteger(value) && value > 0 ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The server's word first; the last one activated from this app when the server says nothing. */
-export function activeOrganisationId(view: OrganisationsView, server: string, username: string): number | null {
-  if (view.activeId !== null) return view.activeId;
-  const flagged = view.organisations.find((o) => o.isActive === true);
-  if (flagged) return flagged.id;
-  const reports = view.organisations.some((o) => o.isActive !== null);
-  if (reports) return null;
-  const remembered = rememberedActive(server, username);
-  return remembered !== null && view.organisations.some((o) => o.id === remembered) ? remembered : null;
 }
 
 function csvCell(value: string): string {

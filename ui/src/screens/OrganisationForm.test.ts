@@ -1,6 +1,7 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { EditConflict } from "../lib/bindings/EditConflict";
 import type { Organisation } from "../lib/bindings/Organisation";
 import type { OrganisationDraft } from "../lib/bindings/OrganisationDraft";
 import * as commands from "../lib/commands";
@@ -82,7 +83,7 @@ describe("OrganisationForm", () => {
   it("previews the image and flags a broken address before saving", async () => {
     const { user } = setup();
     await user.type(screen.getByLabelText("Image URL"), "https://img.example/missing.png");
-    const preview = screen.getByRole("img", { name: "Image preview" });
+    const preview = await screen.findByRole("img", { name: "Image preview" });
     expect(preview).toHaveAttribute("src", "https://img.example/missing.png");
     await fireEvent.error(preview);
     expect(screen.getByText(/This image could not be loaded/)).toBeInTheDocument();
@@ -126,14 +127,15 @@ describe("OrganisationForm", () => {
 
   it("updates an existing organisation", async () => {
     const existing = saved({ name: "Old", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null }, 12);
-    vi.mocked(commands.organisationUpdate).mockImplementation(async (id, d) => saved(d, id));
+    vi.mocked(commands.organisationUpdate).mockImplementation(async (id, _base, d) => saved(d, id));
     const { user, onclose } = setup({ organisation: existing, initial: { name: "Old", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null } });
     expect(screen.getByRole("heading", { name: "Edit organization" })).toBeInTheDocument();
     await user.clear(screen.getByLabelText("Name"));
     await user.type(screen.getByLabelText("Name"), "New");
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
-    expect(commands.organisationUpdate).toHaveBeenCalledWith(12, { name: "New", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null });
+    // The organisation as the form opened it goes along, so the shell sends only what changed.
+    expect(commands.organisationUpdate).toHaveBeenCalledWith(12, existing, { name: "New", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null });
   });
 
   it("puts server validation errors next to their fields and keeps everything typed", async () => {
@@ -240,5 +242,128 @@ describe("OrganisationForm with nested server errors", () => {
     const { user } = setup({ initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD", "XXX"] } });
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(screen.getByLabelText("Currencies")).toHaveAccessibleDescription(/"XXX" is not a valid choice/));
+  });
+});
+
+describe("OrganisationForm images", () => {
+  it("loads the preview only once typing pauses", async () => {
+    vi.useFakeTimers();
+    try {
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      render(OrganisationForm, { props: { organisation: null, initial: empty, contactsSupported: false, onclose: vi.fn() } });
+      await user.type(screen.getByLabelText("Image URL"), "https://img.example/logo.png");
+      expect(screen.queryByRole("img", { name: "Image preview" })).not.toBeInTheDocument();
+      await act(() => vi.advanceTimersByTime(400));
+      expect(screen.getByRole("img", { name: "Image preview" })).toHaveAttribute("src", "https://img.example/logo.png");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not load an http image and says why", async () => {
+    const { user } = setup();
+    await user.type(screen.getByLabelText("Image URL"), "http://img.example/logo.png");
+    await waitFor(() => expect(screen.getByLabelText("Image URL")).toHaveAccessibleDescription(/Image not shown: only secure addresses/));
+    expect(screen.queryByRole("img", { name: "Image preview" })).not.toBeInTheDocument();
+  });
+});
+
+describe("OrganisationForm when another admin changed the organisation", () => {
+  const opened: Organisation = { id: 12, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: null, isActive: null, contacts: null };
+  const theirs: Organisation = { ...opened, name: "Acme (theirs)", currencies: ["USD", "EUR", "GBP"] };
+  const base: OrganisationDraft = { name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: "", contacts: null };
+  const conflict: EditConflict = {
+    fields: ["name"],
+    base,
+    mine: { ...base, name: "Acme (mine)" },
+    theirs,
+    merged: { ...base, name: "Acme (mine)", currencies: ["USD", "EUR", "GBP"] },
+  };
+  const conflictError = { code: "conflict", message: "changed", conflict };
+
+  async function editAndSave(user: ReturnType<typeof userEvent.setup>) {
+    await user.clear(screen.getByLabelText("Name"));
+    await user.type(screen.getByLabelText("Name"), "Acme (mine)");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+  }
+
+  it("shows both versions side by side, brings in their other changes, and saves the choice against theirs", async () => {
+    vi.mocked(commands.organisationUpdate).mockRejectedValueOnce(conflictError).mockImplementationOnce(async (id, _b, d) => saved(d, id));
+    const { user, onclose } = setup({ organisation: opened, initial: base });
+    await editAndSave(user);
+
+    const panel = await screen.findByRole("region", { name: "Someone else changed this organization" });
+    expect(within(panel).getByRole("heading", { name: "Someone else changed this organization" })).toHaveFocus();
+    const name = within(panel).getByRole("group", { name: "Name" });
+    expect(within(name).getByRole("radio", { name: /Keep mine.*Acme \(mine\)/ })).not.toBeChecked();
+    expect(within(name).getByRole("radio", { name: /Take theirs.*Acme \(theirs\)/ })).not.toBeChecked();
+    expect(within(name).getByText("Before either change: Acme")).toBeInTheDocument();
+    expect(within(panel).getByText("Their changes to other fields are already in the form: Currencies.")).toBeInTheDocument();
+    expect(chips()).toEqual(["USD", "EUR", "GBP"]);
+    expect(commands.organisationUpdate).toHaveBeenCalledTimes(1);
+
+    // Saving without choosing asks for a choice and sends nothing.
+    await user.click(within(panel).getByRole("button", { name: "Save with these choices" }));
+    expect(within(panel).getByText("Choose a version for each field.")).toBeInTheDocument();
+    expect(commands.organisationUpdate).toHaveBeenCalledTimes(1);
+
+    await user.click(within(name).getByRole("radio", { name: /Take theirs/ }));
+    // The choice shows at once in the form.
+    expect(screen.getByLabelText("Name")).toHaveValue("Acme (theirs)");
+    await user.click(within(panel).getByRole("button", { name: "Save with these choices" }));
+    await waitFor(() => expect(onclose).toHaveBeenCalled());
+    expect(commands.organisationUpdate).toHaveBeenLastCalledWith(12, theirs, { ...base, name: "Acme (theirs)", currencies: ["USD", "EUR", "GBP"] });
+  });
+
+  it("keeps mine when chosen, and asks again if the server changed once more", async () => {
+    const again: EditConflict = { ...conflict, theirs: { ...theirs, name: "Acme (third)" } };
+    vi.mocked(commands.organisationUpdate).mockRejectedValueOnce(conflictError).mockRejectedValueOnce({ code: "conflict", message: "", conflict: again });
+    const { user, onclose } = setup({ organisation: opened, initial: base });
+    await editAndSave(user);
+    const panel = await screen.findByRole("region", { name: "Someone else changed this organization" });
+    await user.click(within(panel).getByRole("radio", { name: /Keep mine/ }));
+    await user.click(within(panel).getByRole("button", { name: "Save with these choices" }));
+    expect(commands.organisationUpdate).toHaveBeenLastCalledWith(12, theirs, { ...base, name: "Acme (mine)", currencies: ["USD", "EUR", "GBP"] });
+    expect(await screen.findByRole("radio", { name: /Take theirs.*Acme \(third\)/ })).not.toBeChecked();
+    expect(onclose).not.toHaveBeenCalled();
+  });
+
+  it("speaks Spanish", async () => {
+    setLocale("es");
+    vi.mocked(commands.organisationUpdate).mockRejectedValueOnce(conflictError);
+    const user = userEvent.setup();
+    render(OrganisationForm, { props: { organisation: opened, initial: base, contactsSupported: false, onclose: vi.fn() } });
+    await user.clear(screen.getByLabelText("Nombre"));
+    await user.type(screen.getByLabelText("Nombre"), "Acme (mine)");
+    await user.click(screen.getByRole("button", { name: "Guardar" }));
+    const panel = await screen.findByRole("region", { name: "Otra persona cambió esta organización" });
+    expect(within(panel).getByRole("radio", { name: /Conservar la mía/ })).toBeInTheDocument();
+    expect(within(panel).getByRole("radio", { name: /Usar la suya.*Acme \(theirs\)/ })).toBeInTheDocument();
+    expect(within(panel).getByRole("button", { name: "Guardar con estas elecciones" })).toBeInTheDocument();
+  });
+
+  it("keeps everything typed when the organisation was deleted, and can create it again", async () => {
+    vi.mocked(commands.organisationUpdate).mockRejectedValueOnce({ code: "not_found", message: "gone" });
+    vi.mocked(commands.organisationCreate).mockImplementation(async (d) => saved(d, 40));
+    const { user, onclose } = setup({ organisation: opened, initial: base });
+    await editAndSave(user);
+    expect(await screen.findByRole("alert")).toHaveTextContent("deleted on the server while you were editing it");
+    expect(screen.getByLabelText("Name")).toHaveValue("Acme (mine)");
+    await user.click(screen.getByRole("button", { name: "Create it again as a new organization" }));
+    await waitFor(() => expect(onclose).toHaveBeenCalledWith({ saved: expect.objectContaining({ id: 40, name: "Acme (mine)" }) }));
+    expect(commands.organisationCreate).toHaveBeenCalledWith({ ...base, name: "Acme (mine)" });
+  });
+
+  it("sends a contact's unknown fields back untouched", async () => {
+    const withContact: Organisation = { ...opened, contacts: [{ name: "Ana", email: "ana@x.org", phone: null, role: null, extra: { id: 71, linkedin: "ana-l" } }] };
+    vi.mocked(commands.organisationUpdate).mockImplementation(async (id, _b, d) => saved(d, id));
+    const { user } = setup({ organisation: withContact, contactsSupported: true, initial: { ...base, contacts: withContact.contacts } });
+    const contact = screen.getByRole("group", { name: "Contact 1" });
+    await user.type(within(contact).getByLabelText("Contact role"), "CFO");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(commands.organisationUpdate).toHaveBeenCalled());
+    expect(vi.mocked(commands.organisationUpdate).mock.calls[0][2].contacts).toEqual([
+      { name: "Ana", email: "ana@x.org", phone: null, role: "CFO", extra: { id: 71, linkedin: "ana-l" } },
+    ]);
   });
 });

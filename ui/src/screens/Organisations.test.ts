@@ -147,7 +147,7 @@ describe("Organisations list", () => {
   it("makes an organisation active, shows the server's message and moves the badge", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 3));
-    vi.mocked(commands.organisationMakeActive).mockResolvedValue("Organisation Zeta Holdings is now active.");
+    vi.mocked(commands.organisationMakeActive).mockResolvedValue({ message: "Organisation Zeta Holdings is now active.", activeId: 1 });
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "Make active: Zeta Holdings" }));
     expect(commands.organisationMakeActive).toHaveBeenCalledWith(1);
@@ -157,16 +157,14 @@ describe("Organisations list", () => {
     expect(screen.getByRole("button", { name: "Make active: Bluebird" })).toBeInTheDocument();
   });
 
-  it("remembers the activated organisation when the server does not report one", async () => {
+  it("marks the organisation the shell answers as active, not a guess of its own", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
-    vi.mocked(commands.organisationMakeActive).mockResolvedValue("ok");
-    const first = render(Organisations);
-    await user.click(await screen.findByRole("button", { name: "Make active: Bluebird" }));
-    first.unmount();
-    resetOrganisations();
+    vi.mocked(commands.organisationMakeActive).mockResolvedValue({ message: "ok", activeId: 3 });
     render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "Make active: Bluebird" }));
     await waitFor(() => expect(within(rows()[1]).getByText("Active")).toBeInTheDocument());
+    expect(Object.keys(localStorage).filter((k) => k.startsWith("oas.activeOrganisation"))).toEqual([]);
   });
 
   it("exports the shown organisations as CSV", async () => {
@@ -228,7 +226,7 @@ describe("Organisations list", () => {
   it("edits an organisation in place", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
-    vi.mocked(commands.organisationUpdate).mockImplementation(async (id, draft) => org(id, draft.name, draft.baseCurrency, draft.currencies));
+    vi.mocked(commands.organisationUpdate).mockImplementation(async (id, _base, draft) => org(id, draft.name, draft.baseCurrency, draft.currencies));
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "Edit: Bluebird" }));
     expect(screen.getByRole("heading", { name: "Edit organization" })).toBeInTheDocument();
@@ -237,7 +235,7 @@ describe("Organisations list", () => {
     await user.type(name, "Bluebird Group");
     await user.click(screen.getByRole("button", { name: "Save" }));
     await screen.findByText("Saved “Bluebird Group”.");
-    expect(commands.organisationUpdate).toHaveBeenCalledWith(3, expect.objectContaining({ name: "Bluebird Group" }));
+    expect(commands.organisationUpdate).toHaveBeenCalledWith(3, three[2], expect.objectContaining({ name: "Bluebird Group" }));
     expect(rowNames()).toEqual(["Acme Mexico", "Bluebird Group", "Zeta Holdings"]);
   });
 

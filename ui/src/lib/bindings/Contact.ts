@@ -3,4 +3,8 @@
 /**
  * A contact of an organisation (a documented extension some servers support).
  */
-export type Contact = { name: string, email: string | null, phone: string | null, role: string | null, };
+export type Contact = { name: string, email: string | null, phone: string | null, role: string | null, 
+/**
+ * The contact's fields this app does not know: not shown, carried back unchanged.
+ */
+extra?: Record<string, unknown>, };
