@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod auth;
+#[cfg(feature = "demo")]
 pub mod bench;
 pub mod drafts;
 pub mod export;

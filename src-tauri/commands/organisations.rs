@@ -12,7 +12,7 @@ pub async fn organisations_list<R: Runtime>(
     sessions: State<'_, SessionManager>,
 ) -> Result<OrganisationsView, IpcError> {
     let active = sessions.current().await?;
-    let all = sessions.settle(active.session.list_all_organisations().await).await?;
+    let all = sessions.settle(&active, active.session.list_all_organisations().await).await?;
     Ok(organisations::view(all, settings::last_activated(&app, &active.account)))
 }
 
@@ -22,7 +22,7 @@ pub async fn organisation_create(
     draft: OrganisationDraft,
 ) -> Result<Organisation, IpcError> {
     let active = sessions.current().await?;
-    Ok(sessions.settle(active.session.create_organisation(&draft.to_new()).await).await?.into())
+    Ok(sessions.settle(&active, active.session.create_organisation(&draft.to_new()).await).await?.into())
 }
 
 /// Saves an edit: `base` is the organisation as the form opened it. Only what changed is sent;
@@ -37,7 +37,7 @@ pub async fn organisation_update(
 ) -> Result<Organisation, IpcError> {
     let active = sessions.current().await?;
     let outcome = oas_api::edit::save_edit(&active.session, id, &base.fields(), &draft.fields()).await;
-    organisations::edit_result(base, &draft, sessions.settle(outcome).await?)
+    organisations::edit_result(base, &draft, sessions.settle(&active, outcome).await?)
 }
 
 #[tauri::command]
@@ -47,7 +47,7 @@ pub async fn organisation_make_active<R: Runtime>(
     id: i64,
 ) -> Result<Activation, IpcError> {
     let active = sessions.current().await?;
-    let message = sessions.settle(active.session.make_active(id).await).await?;
+    let message = sessions.settle(&active, active.session.make_active(id).await).await?;
     settings::set_last_activated(&app, &active.account, id);
     Ok(organisations::activation(message, id))
 }
