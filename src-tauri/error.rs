@@ -56,6 +56,13 @@ impl IpcError {
         Self::new(ErrorCode::SessionExpired, "You are not signed in. Sign in to continue.")
     }
 
+    /// An error shown at one form field (`field` as the UI names it, e.g. `api_key`).
+    pub fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let fields = BTreeMap::from([(field.to_string(), vec![message.clone()])]);
+        Self { code, message, fields: Some(fields) }
+    }
+
     pub fn unexpected(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unexpected, message)
     }

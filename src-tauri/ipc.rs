@@ -218,6 +218,16 @@ mod tests {
             SavedDraft,
             ErrorCode,
             IpcError,
+            crate::account::Role,
+            crate::account::Profile,
+            crate::account::ProfileUpdate,
+            crate::account::PasswordChange,
+            crate::account::StrengthLevel,
+            crate::account::StrengthWarning,
+            crate::account::PasswordStrength,
+            crate::account::Theme,
+            crate::account::AppInfo,
+            crate::account::Link,
         );
         out
     }

@@ -1,10 +1,12 @@
 //! The signed-in session: the client, the access token in memory, the API key and refresh token
 //! in the keychain. Tauri-free, so `cargo test` drives it against the real sandbox.
 
+use std::sync::Arc;
+
 use oas_api::{ApiKey, Client, Password, ServerUrl, Session, User};
 use tokio::sync::RwLock;
 
-use crate::error::IpcError;
+use crate::error::{ErrorCode, IpcError};
 use crate::ipc::{Remembered, SessionState, SignInRequest, UserInfo};
 use crate::secrets::{Account, Keychain};
 
@@ -17,6 +19,8 @@ pub struct Active {
     pub user: User,
     /// Whether the secrets reached the keychain (so the next start restores the session).
     pub persisted: bool,
+    /// Where a rotated refresh token is saved; follows the account when its username changes.
+    keychain_account: Arc<std::sync::Mutex<Account>>,
 }
 
 impl Active {
@@ -122,14 +126,16 @@ impl SessionManager {
         user: User,
         persisted: bool,
     ) -> Active {
+        let keychain_account = Arc::new(std::sync::Mutex::new(account.clone()));
         if persisted {
             let keychain = self.keychain.clone();
-            let rotated_for = account.clone();
+            let rotated_for = keychain_account.clone();
             session.on_refresh_rotated(move |refresh| {
-                let _ = keychain.persist_refresh(&rotated_for, refresh);
+                let account = rotated_for.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let _ = keychain.persist_refresh(&account, refresh);
             });
         }
-        let active = Active { account, client, session, user, persisted };
+        let active = Active { account, client, session, user, persisted, keychain_account };
         *self.active.write().await = Some(active.clone());
         active
     }
@@ -149,6 +155,46 @@ impl SessionManager {
         Err(error.into())
     }
 
+    /// The server changed the signed-in user (the profile was edited): the session shows the new
+    /// details, and when the identity the keychain entries are filed under changes (a new
+    /// username), the entries move with it, so the next start still restores this session.
+    pub async fn user_changed(&self, user: User) -> Result<Active, IpcError> {
+        let mut guard = self.active.write().await;
+        let active = guard.as_mut().ok_or_else(IpcError::not_signed_in)?;
+        let moved = Account { server: active.account.server.clone(), identity: identity(&user.username, &user.email) };
+        if active.persisted && moved != active.account {
+            // Saved under the new name before the old entries go: a failure leaves the old ones.
+            let api_key = active.client.api_key();
+            if self.keychain.persist(&moved, &api_key, &active.session.refresh_token()).is_ok() {
+                let _ = self.keychain.delete(&active.account);
+                *active.keychain_account.lock().unwrap_or_else(|e| e.into_inner()) = moved.clone();
+                active.account = moved;
+            }
+        } else if !active.persisted {
+            active.account = moved;
+        }
+        active.user = user;
+        Ok(active.clone())
+    }
+
+    /// Replaces the API key in use (an administrator rotated it) without signing out: the new
+    /// key is tried with one protected call first; only if the server accepts it does it replace
+    /// the old one, in the client and in the keychain. On `api_key_rejected` the old key stays.
+    pub async fn replace_api_key(&self, new_key: &str) -> Result<Active, IpcError> {
+        let api_key = ApiKey::parse(new_key).map_err(|e| IpcError::field(ErrorCode::Validation, "api_key", e.to_string()))?;
+        let active = self.current().await?;
+        let checked = active.session.check_api_key(&api_key).await;
+        self.settle(checked).await?;
+        active.client.set_api_key(api_key.clone())?;
+        if active.persisted {
+            let account = active.keychain_account.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            self.keychain
+                .persist(&account, &api_key, &active.session.refresh_token())
+                .map_err(|_| IpcError::keychain_unavailable())?;
+        }
+        self.current().await
+    }
+
     /// Tells the server, forgets the secrets. Signing out always succeeds locally, even offline.
     pub async fn sign_out(&self) -> Option<Remembered> {
         let active = self.active.write().await.take()?;
@@ -161,7 +207,6 @@ impl SessionManager {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
     use oas_sandbox::{Config, Sandbox};
 
     fn keychain() -> Keychain {

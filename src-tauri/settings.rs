@@ -90,3 +90,14 @@ pub fn draft<R: Runtime>(app: &AppHandle<R>, account: &Account) -> Option<SavedD
 pub fn set_draft<R: Runtime>(app: &AppHandle<R>, account: &Account, draft: Option<SavedDraft>) {
     update_map(app, DRAFTS, account, draft)
 }
+
+const THEME: &str = "theme";
+
+/// The colour scheme chosen in the app (System until one is chosen).
+pub fn theme<R: Runtime>(app: &AppHandle<R>) -> crate::account::Theme {
+    read(app, THEME).unwrap_or_default()
+}
+
+pub fn set_theme<R: Runtime>(app: &AppHandle<R>, theme: crate::account::Theme) {
+    write(app, THEME, &theme)
+}

@@ -72,14 +72,33 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     server: ServerUrl,
-    api_key: ApiKey,
-    key_header: HeaderValue,
+    /// Replaceable while the session goes on (an administrator rotated the key).
+    key: std::sync::RwLock<KeyInUse>,
     opts: Options,
+}
+
+#[derive(Clone)]
+struct KeyInUse {
+    api_key: ApiKey,
+    header: HeaderValue,
+}
+
+impl KeyInUse {
+    fn new(api_key: ApiKey) -> Result<KeyInUse, Error> {
+        Ok(KeyInUse { header: key_header(&api_key)?, api_key })
+    }
+}
+
+/// The `X-Api-Key` header value of a key, marked sensitive (never logged).
+pub(crate) fn key_header(api_key: &ApiKey) -> Result<HeaderValue, Error> {
+    let mut header = HeaderValue::from_str(api_key.expose()).map_err(|_| Error::ApiKeyRejected)?;
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("server", &self.inner.server).field("api_key", &self.inner.api_key).finish()
+        f.debug_struct("Client").field("server", &self.inner.server).field("api_key", &self.api_key()).finish()
     }
 }
 
@@ -110,6 +129,8 @@ pub(crate) enum Auth<'a> {
     Bearer(&'a AccessToken),
     /// Everything outside `/auth/`.
     BearerAndKey(&'a AccessToken),
+    /// A protected call with a candidate key instead of the one in use (checking a new key).
+    BearerAndCandidateKey(&'a AccessToken, &'a HeaderValue),
 }
 
 #[derive(Deserialize)]
@@ -136,8 +157,7 @@ impl Client {
     }
 
     pub fn with_options(server: ServerUrl, api_key: ApiKey, opts: Options) -> Result<Client, Error> {
-        let mut key_header = HeaderValue::from_str(api_key.expose()).map_err(|_| Error::ApiKeyRejected)?;
-        key_header.set_sensitive(true);
+        let key = std::sync::RwLock::new(KeyInUse::new(api_key)?);
         let origin = server.url().origin();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= 5 {
@@ -155,15 +175,24 @@ impl Client {
             .redirect(policy)
             .build()
             .map_err(|e| Error::Unexpected(format!("the HTTP client could not start: {}", e.without_url())))?;
-        Ok(Client { inner: Arc::new(Inner { http, server, api_key, key_header, opts }) })
+        Ok(Client { inner: Arc::new(Inner { http, server, key, opts }) })
     }
 
     pub fn server(&self) -> &ServerUrl {
         &self.inner.server
     }
 
-    pub fn api_key(&self) -> &ApiKey {
-        &self.inner.api_key
+    /// The API key in use.
+    pub fn api_key(&self) -> ApiKey {
+        self.inner.key.read().unwrap_or_else(|e| e.into_inner()).api_key.clone()
+    }
+
+    /// Replaces the API key for every later request of this client and its sessions. Check the
+    /// new key first ([`Session::check_api_key`]).
+    pub fn set_api_key(&self, api_key: ApiKey) -> Result<(), Error> {
+        let key = KeyInUse::new(api_key)?;
+        *self.inner.key.write().unwrap_or_else(|e| e.into_inner()) = key;
+        Ok(())
     }
 
     pub fn options(&self) -> &Options {
@@ -275,7 +304,11 @@ impl Client {
             Auth::None => {}
             Auth::Bearer(t) => rb = rb.header(AUTHORIZATION, bearer(t)?),
             Auth::BearerAndKey(t) => {
-                rb = rb.header(AUTHORIZATION, bearer(t)?).header("X-Api-Key", self.inner.key_header.clone())
+                let header = self.inner.key.read().unwrap_or_else(|e| e.into_inner()).header.clone();
+                rb = rb.header(AUTHORIZATION, bearer(t)?).header("X-Api-Key", header)
+            }
+            Auth::BearerAndCandidateKey(t, key) => {
+                rb = rb.header(AUTHORIZATION, bearer(t)?).header("X-Api-Key", key.clone())
             }
         }
         if let Some(b) = body {

@@ -13,11 +13,20 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::client::{expect_json, Auth, Client};
+use crate::client::{expect_json, key_header, Auth, Client};
 use crate::error::{classify, Error, Route};
 use crate::jwt;
 use crate::model::{page_from_value, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
-use crate::secret::{AccessToken, Password, RefreshToken};
+use crate::secret::{AccessToken, ApiKey, Password, RefreshToken};
+
+/// Which API key a request carries.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    /// `/auth/` routes need none.
+    None,
+    InUse,
+    Candidate(&'a reqwest::header::HeaderValue),
+}
 
 type Listener = Arc<dyn Fn(&RefreshToken) + Send + Sync + 'static>;
 
@@ -198,6 +207,17 @@ impl Session {
         }
     }
 
+    /// Whether the server accepts `candidate` as this user's API key: one protected call
+    /// (organisations, page 1) with it, the key in use left untouched. `Err(ApiKeyRejected)`
+    /// when it is refused.
+    pub async fn check_api_key(&self, candidate: &ApiKey) -> Result<(), Error> {
+        let header = key_header(candidate)?;
+        let url = self.url("organisations/");
+        let a = self.send(Method::GET, &url, Key::Candidate(&header), None).await?;
+        let v = expect_json(Route::Protected, a)?;
+        page_from_value::<Organisation>(v).map(|_| ()).ok_or(Error::NotOas)
+    }
+
     // ------------------------------------------------------------------ organisations
 
     /// One page (1-based) of the user's organisations. Past the end: `Err(NotFound)`.
@@ -261,13 +281,14 @@ impl Session {
     }
 
     async fn call<T: DeserializeOwned>(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<T, Error> {
-        let a = self.send(method, url, with_key, body).await?;
+        let key = if with_key { Key::InUse } else { Key::None };
+        let a = self.send(method, url, key, body).await?;
         let v = expect_json(Route::Protected, a)?;
         serde_json::from_value(v).map_err(|_| Error::NotOas)
     }
 
     async fn fetch_page<T: DeserializeOwned>(&self, url: &Url) -> Result<Page<T>, Error> {
-        let a = self.send(Method::GET, url, true, None).await?;
+        let a = self.send(Method::GET, url, Key::InUse, None).await?;
         let v = expect_json(Route::Protected, a)?;
         page_from_value(v).ok_or(Error::NotOas)
     }
@@ -280,7 +301,7 @@ impl Session {
 
     /// Sends with the current token; refreshes first if it is about to expire, and once more
     /// (then retries once) if the server answers 401.
-    async fn send(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<crate::error::Answer, Error> {
+    async fn send(&self, method: Method, url: &Url, key: Key<'_>, body: Option<&Value>) -> Result<crate::error::Answer, Error> {
         if self.is_ended() {
             return Err(Error::SessionExpired);
         }
@@ -294,7 +315,11 @@ impl Session {
                 Err(_) => {}
             }
         }
-        let auth = |t| if with_key { Auth::BearerAndKey(t) } else { Auth::Bearer(t) };
+        let auth = |t| match key {
+            Key::None => Auth::Bearer(t),
+            Key::InUse => Auth::BearerAndKey(t),
+            Key::Candidate(header) => Auth::BearerAndCandidateKey(t, header),
+        };
         let a = self.inner.client.execute(method.clone(), url, auth(&access), body).await?;
         if a.status != 401 {
             return Ok(a);
