@@ -1,10 +1,7 @@
 // Colour contrast of both themes, from the colours app.css defines (jsdom has no layout, so axe
 // cannot measure it there): text at least 4.5:1 (WCAG AA), the focus ring at least 3:1.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const css = readFileSync(resolve(__dirname, "app.css"), "utf8");
+import css from "./app.css?raw";
 
 function variables(selector: string): Record<string, string> {
   const start = css.indexOf(`${selector} {`);
