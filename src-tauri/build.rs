@@ -16,6 +16,16 @@ const COMMANDS: &[&str] = &[
     "draft_discard",
     "storage_problems",
     "export_csv",
+    "account_profile",
+    "account_update",
+    "password_strength",
+    "password_change",
+    "api_key_replace",
+    "theme_get",
+    "theme_set",
+    "app_info",
+    "diagnostics",
+    "open_link",
 ];
 
 // The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at
@@ -23,6 +33,14 @@ const COMMANDS: &[&str] = &[
 const DEMO_COMMANDS: &[&str] = &["app_ready", "demo_prefill"];
 
 fn main() {
+    // The About view's build date: SOURCE_DATE_EPOCH for reproducible builds, else now.
+    let built_at = std::env::var("SOURCE_DATE_EPOCH").ok().or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs().to_string())
+    });
+    if let Some(built_at) = built_at {
+        println!("cargo:rustc-env=OAS_DESKTOP_BUILT_AT={built_at}");
+    }
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
     let mut commands = COMMANDS.to_vec();
     if std::env::var_os("CARGO_FEATURE_DEMO").is_some() {
         commands.extend(DEMO_COMMANDS);

@@ -80,6 +80,13 @@ impl IpcError {
         Self::new(ErrorCode::SessionExpired, "not signed in")
     }
 
+    /// An error shown at one form field (`field` as the UI names it, e.g. `api_key`).
+    pub fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let fields = BTreeMap::from([(field.to_string(), vec![message.clone()])]);
+        Self { fields: Some(fields), ..Self::new(code, message) }
+    }
+
     pub fn unexpected(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unexpected, message)
     }

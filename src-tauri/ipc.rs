@@ -379,6 +379,16 @@ mod tests {
             ErrorCode,
             IpcError,
             crate::commands::address::AddressCheck,
+            crate::account::Role,
+            crate::account::Profile,
+            crate::account::ProfileUpdate,
+            crate::account::PasswordChange,
+            crate::account::StrengthLevel,
+            crate::account::StrengthWarning,
+            crate::account::PasswordStrength,
+            crate::account::Theme,
+            crate::account::AppInfo,
+            crate::account::Link,
         );
         out.push(("errorCodes".to_string(), error_codes_ts()));
         out

@@ -1,6 +1,7 @@
 //! OAS Desktop: the Tauri shell. All HTTP lives in `oas-api`; this crate holds the session, the
 //! keychain, the settings and thin commands.
 
+mod account;
 mod commands;
 mod error;
 mod ipc;
@@ -19,6 +20,8 @@ pub use secrets::Keychain;
 pub use session::SessionManager;
 pub use settings::DataDir;
 
+#[cfg(test)]
+mod account_tests;
 #[cfg(test)]
 mod ipc_tests;
 
@@ -108,11 +111,39 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::drafts::draft_discard,
             commands::drafts::storage_problems,
             commands::export::export_csv,
+            commands::account::account_profile,
+            commands::account::account_update,
+            commands::account::password_strength,
+            commands::account::password_change,
+            commands::account::api_key_replace,
+            commands::account::theme_get,
+            commands::account::theme_set,
+            commands::account::app_info,
+            commands::account::diagnostics,
+            commands::account::open_link,
         ])
 }
 
+/// Desktop-only window behaviour, outside `app()` so the mock-runtime tests do without it: a
+/// second launch focuses the running window; the window's size and position are remembered.
+fn window_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    #[cfg(desktop)]
+    let builder = builder
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            use tauri::Manager;
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build());
+    builder
+}
+
 pub fn run() {
-    app(tauri::Builder::default(), Keychain::platform(), DataDir::default(), LogTo::LogFolder)
+    let builder = window_plugins(tauri::Builder::default());
+    app(builder, Keychain::platform(), DataDir::default(), LogTo::LogFolder)
         .run(tauri::generate_context!())
         .expect("error while running OAS Desktop");
 }

@@ -309,6 +309,34 @@ impl SessionManager {
         Err(error.into())
     }
 
+    /// The server changed the signed-in user (the profile was edited): the session shows the new
+    /// details. The keychain entries are filed under the user's id, so a new username or e-mail
+    /// does not move them and the next start still restores this session.
+    pub async fn user_changed(&self, user: User) -> Result<Active, IpcError> {
+        let mut guard = self.active.write().await;
+        let active = guard.as_mut().ok_or_else(IpcError::not_signed_in)?;
+        active.user = user;
+        Ok(active.clone())
+    }
+
+    /// Replaces the API key in use (an administrator rotated it) without signing out: the new
+    /// key is tried with one protected call first; only if the server accepts it does it replace
+    /// the old one, in the client and in the keychain. On `api_key_rejected` the old key stays.
+    pub async fn replace_api_key(&self, new_key: &str) -> Result<Active, IpcError> {
+        let api_key = ApiKey::parse(new_key).map_err(|e| IpcError::field(ErrorCode::Validation, "api_key", e.to_string()))?;
+        let active = self.current().await?;
+        let checked = active.session.check_api_key(&api_key).await;
+        self.settle(&active, checked).await?;
+        active.client.set_api_key(api_key.clone())?;
+        if active.persisted() {
+            let (account, refresh) = (active.account.clone(), active.session.refresh_token());
+            self.keychain(move |k| k.persist(&account, &api_key, &refresh))
+                .await
+                .map_err(|_| IpcError::keychain_unavailable())?;
+        }
+        self.current().await
+    }
+
     /// Forgets the session here first (so quitting half-way still signs out), then tells the
     /// server, briefly and best effort. The API key stays: signing in again needs only the
     /// password. Returns what the sign-in form shows next.
@@ -353,7 +381,6 @@ impl SessionManager {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
     use oas_sandbox::{Config, Sandbox};
 
     fn keychain() -> Keychain {

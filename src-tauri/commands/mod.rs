@@ -1,5 +1,6 @@
 //! Thin commands, one file per domain: take state, call `oas-api`, map the error.
 
+pub mod account;
 pub mod address;
 pub mod auth;
 #[cfg(feature = "demo")]

@@ -22,7 +22,7 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("server", self.server()).field("api_key", self.api_key()).finish()
+        f.debug_struct("Client").field("server", self.server()).field("api_key", &self.api_key()).finish()
     }
 }
 
@@ -50,8 +50,15 @@ impl Client {
         self.transport.server()
     }
 
-    pub fn api_key(&self) -> &ApiKey {
+    /// The API key in use.
+    pub fn api_key(&self) -> ApiKey {
         self.transport.api_key()
+    }
+
+    /// Replaces the API key for every later request of this client and its sessions. Check the
+    /// new key first ([`Session::check_api_key`](crate::Session::check_api_key)).
+    pub fn set_api_key(&self, api_key: ApiKey) -> Result<(), Error> {
+        self.transport.set_api_key(api_key)
     }
 
     pub fn options(&self) -> &Options {

@@ -19,8 +19,17 @@ use crate::address::ServerUrl;
 use crate::error::{classify, Error, Route};
 use crate::jwt;
 use crate::model::{page_from_value, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
-use crate::secret::{AccessToken, Password, RefreshToken};
-use crate::transport::{expect_json, Auth, Transport};
+use crate::secret::{AccessToken, ApiKey, Password, RefreshToken};
+use crate::transport::{expect_json, key_header, Auth, Transport};
+
+/// Which API key a request carries.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    /// `/auth/` routes need none.
+    None,
+    InUse,
+    Candidate(&'a reqwest::header::HeaderValue),
+}
 
 type Listener = Arc<dyn Fn(&RefreshToken) + Send + Sync + 'static>;
 
@@ -259,8 +268,20 @@ impl Session {
         self.inner.transport.pinned(from, link)
     }
 
+    /// Whether the server accepts `candidate` as this user's API key: one protected call
+    /// (organisations, page 1) with it, the key in use left untouched. `Err(ApiKeyRejected)`
+    /// when it is refused.
+    pub async fn check_api_key(&self, candidate: &ApiKey) -> Result<(), Error> {
+        let header = key_header(candidate)?;
+        let url = self.url("organisations/");
+        let a = self.send(Method::GET, &url, Key::Candidate(&header), None).await?;
+        let v = expect_json(Route::Protected, a)?;
+        page_from_value::<Organisation>(v).map(|_| ()).ok_or(Error::NotOas)
+    }
+
     async fn call<T: DeserializeOwned>(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<T, Error> {
-        let a = self.send(method, url, with_key, body).await?;
+        let key = if with_key { Key::InUse } else { Key::None };
+        let a = self.send(method, url, key, body).await?;
         let v = expect_json(Route::Protected, a)?;
         serde_json::from_value(v).map_err(|_| Error::NotOas)
     }
@@ -271,7 +292,7 @@ impl Session {
 
     /// A page and the size of its body in bytes.
     async fn fetch_page_sized<T: DeserializeOwned>(&self, url: &Url) -> Result<(Page<T>, u64), Error> {
-        let a = self.send(Method::GET, url, true, None).await?;
+        let a = self.send(Method::GET, url, Key::InUse, None).await?;
         let bytes = a.body.len() as u64;
         let v = expect_json(Route::Protected, a)?;
         Ok((page_from_value(v).ok_or(Error::NotOas)?, bytes))
@@ -285,7 +306,7 @@ impl Session {
 
     /// Sends with the current token; refreshes first if it is about to expire, and once more
     /// (then retries once) if the server answers 401.
-    async fn send(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<crate::error::Answer, Error> {
+    async fn send(&self, method: Method, url: &Url, key: Key<'_>, body: Option<&Value>) -> Result<crate::error::Answer, Error> {
         if self.is_ended() {
             return Err(Error::SessionExpired);
         }
@@ -299,7 +320,11 @@ impl Session {
                 Err(_) => {}
             }
         }
-        let auth = |t| if with_key { Auth::BearerAndKey(t) } else { Auth::Bearer(t) };
+        let auth = |t| match key {
+            Key::None => Auth::Bearer(t),
+            Key::InUse => Auth::BearerAndKey(t),
+            Key::Candidate(header) => Auth::BearerAndCandidateKey(t, header),
+        };
         let a = self.inner.transport.execute(method.clone(), url, auth(&access), body).await?;
         if a.status != 401 {
             return Ok(a);

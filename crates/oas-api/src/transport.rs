@@ -87,6 +87,8 @@ pub(crate) enum Auth<'a> {
     Bearer(&'a AccessToken),
     /// Everything outside `/auth/`.
     BearerAndKey(&'a AccessToken),
+    /// A protected call with a candidate key instead of the one in use (checking a new key).
+    BearerAndCandidateKey(&'a AccessToken, &'a HeaderValue),
 }
 
 /// The HTTP client of one server and one API key. Cheap to clone.
@@ -98,9 +100,28 @@ pub(crate) struct Transport {
 struct Inner {
     http: reqwest::Client,
     server: ServerUrl,
-    api_key: ApiKey,
-    key_header: HeaderValue,
+    /// Replaceable while the session goes on (an administrator rotated the key).
+    key: std::sync::RwLock<KeyInUse>,
     opts: Options,
+}
+
+#[derive(Clone)]
+struct KeyInUse {
+    api_key: ApiKey,
+    header: HeaderValue,
+}
+
+impl KeyInUse {
+    fn new(api_key: ApiKey) -> Result<KeyInUse, Error> {
+        Ok(KeyInUse { header: key_header(&api_key)?, api_key })
+    }
+}
+
+/// The `X-Api-Key` header value of a key, marked sensitive (never logged).
+pub(crate) fn key_header(api_key: &ApiKey) -> Result<HeaderValue, Error> {
+    let mut header = HeaderValue::from_str(api_key.expose()).map_err(|_| Error::ApiKeyRejected)?;
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 #[derive(Debug)]
@@ -157,8 +178,7 @@ fn only_this_computer(addrs: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, NotThis
 
 impl Transport {
     pub(crate) fn new(server: ServerUrl, api_key: ApiKey, opts: Options) -> Result<Transport, Error> {
-        let mut key_header = HeaderValue::from_str(api_key.expose()).map_err(|_| Error::ApiKeyRejected)?;
-        key_header.set_sensitive(true);
+        let key = std::sync::RwLock::new(KeyInUse::new(api_key)?);
         let origin = server.url().origin();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= 5 {
@@ -183,15 +203,26 @@ impl Transport {
         let http = builder
             .build()
             .map_err(|e| Error::Unexpected(format!("the HTTP client could not start: {}", e.without_url())))?;
-        Ok(Transport { inner: Arc::new(Inner { http, server, api_key, key_header, opts }) })
+        Ok(Transport { inner: Arc::new(Inner { http, server, key, opts }) })
     }
 
     pub(crate) fn server(&self) -> &ServerUrl {
         &self.inner.server
     }
 
-    pub(crate) fn api_key(&self) -> &ApiKey {
-        &self.inner.api_key
+    pub(crate) fn api_key(&self) -> ApiKey {
+        self.key().api_key
+    }
+
+    fn key(&self) -> KeyInUse {
+        self.inner.key.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the API key for every later request of this transport.
+    pub(crate) fn set_api_key(&self, api_key: ApiKey) -> Result<(), Error> {
+        let key = KeyInUse::new(api_key)?;
+        *self.inner.key.write().unwrap_or_else(|e| e.into_inner()) = key;
+        Ok(())
     }
 
     pub(crate) fn options(&self) -> &Options {
@@ -256,8 +287,9 @@ impl Transport {
         match auth {
             Auth::None => {}
             Auth::Bearer(t) => rb = rb.header(AUTHORIZATION, bearer(t)?),
-            Auth::BearerAndKey(t) => {
-                rb = rb.header(AUTHORIZATION, bearer(t)?).header("X-Api-Key", self.inner.key_header.clone())
+            Auth::BearerAndKey(t) => rb = rb.header(AUTHORIZATION, bearer(t)?).header("X-Api-Key", self.key().header),
+            Auth::BearerAndCandidateKey(t, key) => {
+                rb = rb.header(AUTHORIZATION, bearer(t)?).header("X-Api-Key", key.clone())
             }
         }
         if let Some(b) = body {

@@ -4,6 +4,13 @@ import type { AddressCheck } from "./bindings/AddressCheck";
 import type { Activation } from "./bindings/Activation";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
 import { ERROR_CODES } from "./bindings/errorCodes";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { Link } from "./bindings/Link";
+import type { PasswordChange } from "./bindings/PasswordChange";
+import type { PasswordStrength } from "./bindings/PasswordStrength";
+import type { Profile } from "./bindings/Profile";
+import type { ProfileUpdate } from "./bindings/ProfileUpdate";
+import type { Theme } from "./bindings/Theme";
 import type { IpcError } from "./bindings/IpcError";
 import type { Organisation } from "./bindings/Organisation";
 import type { OrganisationDraft } from "./bindings/OrganisationDraft";
@@ -60,3 +67,14 @@ export const draftSave = (saved: SavedDraft) => call<void>("draft_save", { saved
 export const draftDiscard = () => call<void>("draft_discard");
 
 export const exportCsv = (csv: string) => call<boolean>("export_csv", { csv });
+
+export const accountProfile = () => call<Profile>("account_profile");
+export const accountUpdate = (update: ProfileUpdate) => call<[Profile, SessionState]>("account_update", { update });
+export const passwordStrength = (password: string) => call<PasswordStrength>("password_strength", { password });
+export const passwordChange = (change: PasswordChange) => call<void>("password_change", { change });
+export const apiKeyReplace = (apiKey: string) => call<SessionState>("api_key_replace", { apiKey });
+export const themeGet = () => call<Theme>("theme_get");
+export const themeSet = (theme: Theme) => call<void>("theme_set", { theme });
+export const appInfo = () => call<AppInfo>("app_info");
+export const diagnostics = (language: string) => call<string>("diagnostics", { language });
+export const openLink = (link: Link) => call<void>("open_link", { link });

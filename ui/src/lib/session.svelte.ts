@@ -5,7 +5,7 @@ import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import * as commands from "./commands";
 
-export type Screen = "home" | "organisations";
+export type Screen = "home" | "organisations" | "account" | "about";
 
 type SessionStore = {
   /** null until the first restore attempt has answered. */
@@ -15,6 +15,8 @@ type SessionStore = {
   notice: IpcError | null;
   prefill: DemoPrefill | null;
   screen: Screen;
+  /** The server refused the API key mid-session: the "enter the new key" dialog is open. */
+  keyRejected: boolean;
 };
 
 export const session = $state<SessionStore>({
@@ -23,6 +25,7 @@ export const session = $state<SessionStore>({
   notice: null,
   prefill: null,
   screen: "home",
+  keyRejected: false,
 });
 
 const EMPTY_REMEMBERED: Remembered = { server: "", username: "", email: "" };
@@ -75,6 +78,9 @@ export async function signOut(): Promise<void> {
 
 /** Any screen calls this with a failure; an ended session goes back to sign in. */
 export function handleSessionError(error: IpcError): boolean {
+  // A rotated or revoked key: offer to enter the new one right there; the screen keeps its
+  // form and its error, so the action can be tried again after the key is replaced.
+  if (error.code === "api_key_rejected" && session.state?.status === "signedIn") session.keyRejected = true;
   if (error.code !== "session_expired") return false;
   session.state = { status: "signedOut", remembered: rememberedDetails() };
   session.notice = error;
@@ -84,4 +90,9 @@ export function handleSessionError(error: IpcError): boolean {
 export function navigate(screen: Screen): void {
   if (screen === "organisations") performance.mark("oas:organisations-open");
   session.screen = screen;
+}
+
+/** The session after a change made on the Account screen (new username, new API key). */
+export function sessionChanged(next: SessionState): void {
+  session.state = next;
 }
