@@ -15,6 +15,9 @@ const COMMANDS: &[&str] = &[
     "draft_save",
     "draft_discard",
     "export_csv",
+    "update_check",
+    "update_install",
+    "unsaved_work_set",
 ];
 
 fn main() {

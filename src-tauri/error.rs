@@ -25,6 +25,12 @@ pub enum ErrorCode {
     ResponseTooLarge,
     OriginMismatch,
     KeychainUnavailable,
+    /// A form holds unsaved work, so the update (which restarts the app) waits.
+    UnsavedWork,
+    /// The update's signature did not verify; nothing was installed.
+    UpdateRejected,
+    /// The update could not be fetched or installed; the installed version keeps working.
+    UpdateFailed,
     Unexpected,
 }
 

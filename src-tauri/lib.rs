@@ -25,6 +25,8 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, settings: Settin
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(commands::updates::Updates::default())
         .manage(SessionManager::new(keychain))
         .manage(settings)
         .invoke_handler(tauri::generate_handler![
@@ -42,6 +44,9 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, settings: Settin
             commands::drafts::draft_save,
             commands::drafts::draft_discard,
             commands::export::export_csv,
+            commands::updates::update_check,
+            commands::updates::update_install,
+            commands::updates::unsaved_work_set,
         ])
 }
 

@@ -5,3 +5,4 @@ pub mod bench;
 pub mod drafts;
 pub mod export;
 pub mod organisations;
+pub mod updates;

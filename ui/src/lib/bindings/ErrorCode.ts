@@ -3,4 +3,4 @@
 /**
  * What went wrong, in a form the UI can act on (offer to sign in again, retry, fix a field).
  */
-export type ErrorCode = "unreachable" | "timeout" | "tls" | "not_oas" | "wrong_credentials" | "api_key_rejected" | "session_expired" | "not_found" | "throttled" | "validation" | "server_error" | "invalid_address" | "insecure_address" | "response_too_large" | "origin_mismatch" | "keychain_unavailable" | "unexpected";
+export type ErrorCode = "unreachable" | "timeout" | "tls" | "not_oas" | "wrong_credentials" | "api_key_rejected" | "session_expired" | "not_found" | "throttled" | "validation" | "server_error" | "invalid_address" | "insecure_address" | "response_too_large" | "origin_mismatch" | "keychain_unavailable" | "unsaved_work" | "update_rejected" | "update_failed" | "unexpected";

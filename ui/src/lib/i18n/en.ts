@@ -51,6 +51,9 @@ export const en = {
   "error.response_too_large": "The server sent more data than expected, so we stopped.",
   "error.origin_mismatch": "The server pointed to a different address, so we stopped to keep your key safe.",
   "error.keychain_unavailable": "Your system keychain is not available, so your sign-in cannot be kept safely.",
+  "error.unsaved_work": "Save or discard your changes first: installing the update restarts OAS Desktop.",
+  "error.update_rejected": "The update was refused: its signature is not valid, so it may not come from the makers of OAS Desktop. Your current version keeps working.",
+  "error.update_failed": "The update could not be installed. Your current version keeps working.",
   "error.unexpected": "Something went wrong. Please try again.",
 
   "nav.label": "Main",
@@ -163,4 +166,17 @@ export const en = {
   "picker.noMatch": "No currency matches “{query}”.",
   "picker.useCode": "Use the code {code}",
   "picker.none": "No currency chosen yet.",
+
+  "update.available": "OAS Desktop {version} is available",
+  "update.youHave": "You have version {current}.",
+  "update.whatsNew": "What's new",
+  "update.install": "Install and restart",
+  "update.installing": "Installing…",
+  "update.later": "Later",
+  "update.unsavedWork": "Save or discard the organisation you are editing first: installing restarts OAS Desktop.",
+  "update.check": "Check for updates",
+  "update.checking": "Checking…",
+  "update.upToDate": "OAS Desktop {current} is up to date.",
+  "update.disabled": "This copy of OAS Desktop ({current}) does not update itself.",
+  "update.checkFailed": "We could not check for updates. Please try again later.",
 } as const;

@@ -53,6 +53,9 @@ export const es: Record<keyof typeof en, string> = {
   "error.response_too_large": "El servidor envió más datos de lo esperado, así que nos detuvimos.",
   "error.origin_mismatch": "El servidor indicó otra dirección, así que nos detuvimos para proteger tu clave.",
   "error.keychain_unavailable": "El llavero del sistema no está disponible, así que no podemos guardar tu sesión de forma segura.",
+  "error.unsaved_work": "Primero guarda o descarta tus cambios: instalar la actualización reinicia OAS Desktop.",
+  "error.update_rejected": "Se rechazó la actualización: su firma no es válida, así que podría no venir de los creadores de OAS Desktop. Tu versión actual sigue funcionando.",
+  "error.update_failed": "No se pudo instalar la actualización. Tu versión actual sigue funcionando.",
   "error.unexpected": "Algo salió mal. Inténtalo de nuevo.",
 
   "nav.label": "Principal",
@@ -165,4 +168,17 @@ export const es: Record<keyof typeof en, string> = {
   "picker.noMatch": "Ninguna moneda coincide con “{query}”.",
   "picker.useCode": "Usar el código {code}",
   "picker.none": "Todavía no hay monedas elegidas.",
+
+  "update.available": "OAS Desktop {version} está disponible",
+  "update.youHave": "Tienes la versión {current}.",
+  "update.whatsNew": "Novedades",
+  "update.install": "Instalar y reiniciar",
+  "update.installing": "Instalando…",
+  "update.later": "Más tarde",
+  "update.unsavedWork": "Primero guarda o descarta la organización que estás editando: instalar reinicia OAS Desktop.",
+  "update.check": "Buscar actualizaciones",
+  "update.checking": "Buscando…",
+  "update.upToDate": "OAS Desktop {current} está al día.",
+  "update.disabled": "Esta copia de OAS Desktop ({current}) no se actualiza sola.",
+  "update.checkFailed": "No pudimos buscar actualizaciones. Inténtalo más tarde.",
 };
