@@ -40,6 +40,8 @@ fi
 
 say "Installing the UI's packages"
 npm ci --prefix ui --no-audit --no-fund
+say "Installing the packaging tools (the Tauri CLI, pinned in package.json)"
+npm ci --no-audit --no-fund
 say "Installing the end-to-end tests' packages"
 npm ci --prefix e2e --no-audit --no-fund
 

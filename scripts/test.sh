@@ -33,3 +33,13 @@ cargo build --workspace --bins --features oas-desktop/custom-protocol,oas-deskto
 
 say "End to end"
 ./scripts/e2e.sh
+
+# Installers: the release .deb and .rpm built with the README's command, installed, updated from a
+# local feed and removed; the release workflow linted (it runs only on GitHub). About 20 minutes,
+# most of it two release builds. OAS_SKIP_INSTALLERS=1 skips them on a developer's machine.
+if [ "${OAS_SKIP_INSTALLERS:-}" != 1 ]; then
+  say "Release workflow: actionlint"
+  ./scripts/lint-workflows.sh
+  say "Installers"
+  ./scripts/test-installers.sh
+fi

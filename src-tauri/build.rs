@@ -26,6 +26,9 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "diagnostics",
     "open_link",
+    "update_check",
+    "update_install",
+    "unsaved_work_set",
 ];
 
 // The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at

@@ -33,6 +33,12 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// Another admin changed the same fields: `conflict` carries both versions.
     Conflict,
+    /// A form holds unsaved work, so the update (which restarts the app) waits.
+    UnsavedWork,
+    /// The update's signature did not verify; nothing was installed.
+    UpdateRejected,
+    /// The update could not be fetched or installed; the installed version keeps working.
+    UpdateFailed,
     Unexpected,
 }
 

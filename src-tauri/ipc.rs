@@ -346,6 +346,24 @@ pub struct StorageProblem {
     pub kept_as: String,
 }
 
+/// What a check of the update feed found. Versions are the app's one version (Cargo.toml's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "status", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[ts(rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum UpdateCheck {
+    /// This build has no update feed or key (a local `tauri build`): it never checks.
+    Disabled { current_version: String },
+    UpToDate { current_version: String },
+    Available {
+        current_version: String,
+        version: String,
+        /// When the update was published (RFC 3339), if the feed says.
+        date: Option<String>,
+        /// What is new, as the feed's release notes say it.
+        notes: Option<String>,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +407,7 @@ mod tests {
             crate::account::Theme,
             crate::account::AppInfo,
             crate::account::Link,
+            UpdateCheck,
         );
         out.push(("errorCodes".to_string(), error_codes_ts()));
         out

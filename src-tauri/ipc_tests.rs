@@ -140,6 +140,9 @@ fn commands_and_plugins_not_granted_are_refused() {
         ("plugin:store|load", json!({"path": "x.json"})),
         ("plugin:opener|open_url", json!({"url": "https://example.com"})),
         ("plugin:dialog|save", json!({"options": {}})),
+        // Updates go through the app's own commands, which enforce the unsaved-work rule.
+        ("plugin:updater|check", json!({})),
+        ("plugin:updater|download_and_install", json!({"rid": 0})),
     ] {
         let refusal = invoke(&h, cmd, body).unwrap_err();
         assert!(refusal.to_string().contains("not allowed"), "{cmd}: {refusal}");
@@ -334,4 +337,24 @@ fn an_edit_never_overwrites_another_admins_change() {
     let activation = invoke(&h, "organisation_make_active", json!({"id": id})).unwrap();
     assert_eq!(activation["activeId"], json!(id));
     assert_eq!(invoke(&h, "organisations_list", json!({})).unwrap()["activeId"], json!(id));
+}
+
+#[test]
+fn updates_wait_for_unsaved_work_and_a_build_without_a_feed_never_checks() {
+    let h = harness();
+    let version = env!("CARGO_PKG_VERSION");
+    // tauri.conf.json has no feed or key: only the release and test configs add them.
+    assert_eq!(
+        invoke(&h, "update_check", json!({})).unwrap(),
+        json!({"status": "disabled", "currentVersion": version})
+    );
+
+    invoke(&h, "unsaved_work_set", json!({"dirty": true})).unwrap();
+    let refusal = invoke(&h, "update_install", json!({})).unwrap_err();
+    assert_eq!(refusal["code"], "unsaved_work");
+
+    invoke(&h, "unsaved_work_set", json!({"dirty": false})).unwrap();
+    let nothing = invoke(&h, "update_install", json!({})).unwrap_err();
+    assert_eq!(nothing["code"], "update_failed");
+    assert!(nothing["message"].as_str().unwrap().contains("Check for updates first"));
 }

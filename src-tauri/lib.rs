@@ -73,6 +73,8 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
     builder
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(commands::updates::Updates::default())
         .manage(SessionManager::new(keychain))
         .manage(data)
         .setup(move |app| {
@@ -121,6 +123,9 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::account::app_info,
             commands::account::diagnostics,
             commands::account::open_link,
+            commands::updates::update_check,
+            commands::updates::update_install,
+            commands::updates::unsaved_work_set,
         ])
 }
 

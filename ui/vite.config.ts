@@ -6,7 +6,8 @@ import { svelteTesting } from "@testing-library/svelte/vite";
 export default defineConfig({
   plugins: [svelte(), svelteTesting()],
   clearScreen: false,
-  server: { port: 1420, strictPort: true, host: "127.0.0.1" },
+  // The logo is imported from ../icons/source.svg, the one source of every icon.
+  server: { port: 1420, strictPort: true, host: "127.0.0.1", fs: { allow: [".", "../icons"] } },
   build: { outDir: "dist", target: "es2021", emptyOutDir: true },
   test: {
     environment: "jsdom",

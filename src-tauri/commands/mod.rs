@@ -8,3 +8,4 @@ pub mod bench;
 pub mod drafts;
 pub mod export;
 pub mod organisations;
+pub mod updates;

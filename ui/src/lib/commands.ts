@@ -18,6 +18,14 @@ import type { OrganisationsView } from "./bindings/OrganisationsView";
 import type { SavedDraft } from "./bindings/SavedDraft";
 import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
+import type { UpdateCheck } from "./bindings/UpdateCheck";
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  "unreachable", "timeout", "tls", "not_oas", "wrong_credentials", "api_key_rejected",
+  "session_expired", "not_found", "throttled", "validation", "server_error", "invalid_address",
+  "insecure_address", "response_too_large", "origin_mismatch", "keychain_unavailable", "unsaved_work", "update_rejected", "update_failed",
+  "unexpected",
+];
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -78,3 +86,7 @@ export const themeSet = (theme: Theme) => call<void>("theme_set", { theme });
 export const appInfo = () => call<AppInfo>("app_info");
 export const diagnostics = (language: string) => call<string>("diagnostics", { language });
 export const openLink = (link: Link) => call<void>("open_link", { link });
+export const updateCheck = () => call<UpdateCheck>("update_check");
+/** Installs the update found by the last check and restarts; refused while work is unsaved. */
+export const updateInstall = () => call<void>("update_install");
+export const unsavedWorkSet = (dirty: boolean) => call<void>("unsaved_work_set", { dirty });
