@@ -561,7 +561,7 @@ faultCase('Settings file corrupt', "settings.json in the app's data folder is cu
   plain(row, await visibleMessages(app, BANNERS), { expectSome: false });
   const signedOut = await hasButton(app, 'Sign in');
   if (row.shown === '(nothing)') {
-    row.problem(`the app did not say that its settings could not be read${signedOut ? ' (it started signed out, its form empty, as if new)' : ''}`);
+    row.problem(`the app did not say that its settings could not be read${signedOut ? ' (it started signed out, as if new)' : ''}`);
   }
   row.keptTyping = null;
   row.duplicates = 0;
