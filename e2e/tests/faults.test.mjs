@@ -95,6 +95,7 @@ function faultCase(name, setup, body, { todo = KNOWN_DEFECTS[name] } = {}) {
       row.problems.push(`stopped: ${String(error.message).split('\n')[0]}`);
       const shot = screenshot(`faults-${name}`);
       if (shot) console.log(`# ${name}: screenshot ${shot}`);
+      await cleanUp();
       throw error;
     } finally {
       row.result = row.problems.length === 0 ? 'pass' : 'fail';
@@ -116,6 +117,16 @@ const MISLEADING_MID_SESSION = /not an OAS server|Check the address\.|is not a v
 const ERRORS = '[role=alert], .field-error';
 /** Every banner (errors, notices, successes) and field error. */
 const BANNERS = '.banner, .field-error';
+
+/** After a case stopped halfway: the fault cleared and the app back on its list, for the next case. */
+async function cleanUp() {
+  try {
+    await serve();
+    await leaveForm();
+  } catch (error) {
+    console.log(`# clean-up after a failed case: ${String(error.message).split('\n')[0]}`);
+  }
+}
 
 /** Checks that what is shown is a plain message; records it. */
 function plain(row, messages, { expectSome = true, midSession = true } = {}) {
@@ -233,7 +244,8 @@ async function saveUnderFault(row, name, fault, { timeout = 30_000, clear = () =
   await press(app, 'Save');
   plain(row, await waitForError(timeout));
   await typedKept(row, { Name: name, 'Base currency': 'EUR' });
-  if (/not saved/i.test(row.shown) && (await api.named(name)).length > 0) row.problem('the app said it was not saved, but the server had saved it');
+  const onServer = await api.named(name).catch(() => []); // (the server may be the fault: down)
+  if (/not saved/i.test(row.shown) && onServer.length > 0) row.problem('the app said it was not saved, but the server had saved it');
   await clear();
   await press(app, 'Save');
   await savedOk(name).then(
