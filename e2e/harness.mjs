@@ -324,3 +324,140 @@ export async function signInToSandbox(browser, sandbox) {
   await submitSignIn(browser, { ...sandbox.demo, server: sandbox.url });
   await waitForText(browser, `Hello, ${sandbox.demo.username}`);
 }
+
+// ---------------------------------------------------------------------------- fault matrix
+// Helpers for e2e/tests/faults.test.mjs: a sandbox restarted with other flags on the same port
+// and database (the binary reads its fault file once, at start), the sandbox's own HTTP API from
+// node (to count what the server really holds), tauri-driver with a changed environment, and
+// the messages a person reads.
+
+/** Stops a sandbox from startSandbox and waits until it has exited. */
+export async function stopSandbox(sandbox) {
+  const child = sandbox.child;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/**
+ * Starts a stopped (or running) sandbox from startSandbox again, on the same address and
+ * database, with other `serve` flags (`--faults FILE`, `--access-ttl S`, `--login-rate N/min`).
+ * Accounts, keys, tokens and organisations survive; only the flags change.
+ */
+export async function restartSandbox(sandbox, extraArgs = []) {
+  await stopSandbox(sandbox);
+  const addr = new URL(sandbox.url).host;
+  const credentials = join(sandbox.dir, `demo-${Date.now()}.json`);
+  const child = track(
+    spawn(sandboxBinary, ['serve', '--addr', addr, '--db', join(sandbox.dir, 'oas.db'), '--demo', '--credentials-out', credentials, ...extraArgs], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  await waitForLine(child, /listening on (http:\/\/\S+)/, 30_000);
+  child.stdout.resume(); // keep draining what it prints
+  sandbox.child = child;
+  sandbox.stop = () => child.kill('SIGTERM');
+  return sandbox;
+}
+
+/** Runs an admin command of the sandbox binary on a sandbox's database; returns its stdout. */
+export function sandboxAdmin(sandbox, command, args = []) {
+  return execFileSync(sandboxBinary, [command, '--db', join(sandbox.dir, 'oas.db'), ...args], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * The sandbox's HTTP API from node, as another client would use it, with an API key of its own
+ * (so revoking the app's key does not blind the test).
+ */
+export async function sandboxApi(sandbox) {
+  const { username, email, password } = sandbox.demo;
+  const apiKey = sandboxAdmin(sandbox, 'issue-key', ['--username', username]).split(/\s+/).pop();
+  const api = `${sandbox.url}/api/`;
+  let access = null;
+  async function call(method, path, body) {
+    if (!access) {
+      const res = await fetch(`${api}auth/login/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, email, password }),
+      });
+      if (!res.ok) throw new Error(`sandbox login: ${res.status} ${await res.text()}`);
+      access = (await res.json()).access;
+    }
+    const res = await fetch(path.startsWith('http') ? path : `${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${access}`, 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (res.status === 401) {
+      access = null;
+      return call(method, path, body);
+    }
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+  return {
+    apiKey,
+    call,
+    /** Every organisation of the account, all pages. */
+    async organisations() {
+      const all = [];
+      for (let next = 'organisations/?page=1'; next; ) {
+        const page = await call('GET', next);
+        all.push(...page.results);
+        next = page.next;
+      }
+      return all;
+    },
+    async named(name) {
+      return (await this.organisations()).filter((o) => o.name === name);
+    },
+  };
+}
+
+/** tauri-driver like startDriver, with some environment variables changed (and a home given or fresh). */
+export async function startDriverWith(envOverrides = {}, home = mkdtempSync(join(tmpdir(), 'oas-e2e-home-'))) {
+  // The previous run's WebKitWebDriver may still hold the native port for a moment.
+  for (let i = 0; i < 100 && ((await portOpen(driverPort)) || (await portOpen(nativePort))); i++) await sleep(100);
+  const env = {
+    ...process.env,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    LANG: 'en_US.UTF-8',
+    LANGUAGE: 'en',
+    ...envOverrides,
+  };
+  const child = track(spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], { stdio: ['ignore', 'inherit', 'inherit'], env }));
+  for (let i = 0; i < 200; i++) {
+    if (await portOpen(driverPort)) return { home, env, child, stop: () => stopDriver(child) };
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    await sleep(100);
+  }
+  throw new Error('tauri-driver did not start');
+}
+
+/**
+ * The messages on screen as a person reads them: banners (alerts and statuses) and the errors
+ * next to fields, in screen order, visible ones only.
+ */
+export async function visibleMessages(browser, selector = '[role=alert], [role=status], .field-error') {
+  return browser.execute(
+    (wanted) =>
+      [...document.querySelectorAll(wanted)]
+        .filter((el) => el.getClientRects().length > 0)
+        .map((el) => el.innerText.replace(/\s+/g, ' ').trim())
+        .filter((t, i, all) => t && all.indexOf(t) === i),
+    selector,
+  );
+}
+
+/** Empties a text field as a person does (select all, delete), so the app sees the input. */
+export async function clearField(browser, label) {
+  const input = await field(browser, label);
+  await input.click();
+  await browser.keys(['Control', 'a']);
+  await browser.keys('Backspace');
+}

@@ -1,0 +1,771 @@
+// The fault matrix (issue 9), through the real app against the sandbox's fault modes, one case
+// each. For every case: what a person sees is a plain message, the app keeps working once the
+// fault clears (without a restart), nothing typed is lost, and nothing is created twice (counted
+// through the sandbox's own HTTP API).
+//
+// Every case records what happened in e2e/artifacts/faults.json, and the run renders
+// docs/reliability.md from it (scripts/reliability.mjs) — the doc is never edited by hand.
+//
+// The sandbox binary reads its fault file once, at start: a case that needs a fault restarts the
+// sandbox on the same port and database (accounts, keys, tokens and organisations survive).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  root,
+  startSandbox,
+  restartSandbox,
+  stopSandbox,
+  sandboxAdmin,
+  sandboxApi,
+  startDriverWith,
+  launchApp,
+  fill,
+  valueOf,
+  field,
+  press,
+  hasButton,
+  choose,
+  waitForText,
+  visibleMessages,
+  clearField,
+  listRows,
+  screenText,
+  screenshot,
+  submitSignIn,
+  stopAll,
+  sleep,
+} from '../harness.mjs';
+
+const ARTIFACTS = join(root, 'e2e', 'artifacts');
+const RESULTS = join(ARTIFACTS, 'faults.json');
+/** The app's data folder under XDG_DATA_HOME (tauri.conf.json's identifier). */
+const APP_ID = 'me.ottomate.oas.desktop';
+/** The client's request timeout (oas-api Options::default): a stall just past it. */
+const STALL_MS = 31_000;
+
+// ----------------------------------------------------------------------------- the record
+
+/**
+ * Defects of the app this matrix found, by case, each routed to the engineer who owns that part.
+ * Such a case still runs and still records "fail" in docs/reliability.md; node:test reports it
+ * as todo instead of failing the run. Delete the line when the app is fixed (the test then
+ * fails if it regresses).
+ */
+const KNOWN_DEFECTS = {
+  'Malformed JSON': 'a malformed answer mid-session is described as “not an OAS server. Check the address.” (oas-api error mapping)',
+  'Truncated JSON':
+    'a create whose answer is cut short is reported as “not saved” although the server saved it, so saving again creates it twice (oas-api / organisation form)',
+  'Organisation deleted while edited': 'after the server answers that the organisation no longer exists, the list keeps showing it until Refresh',
+  'Concurrent edit': "saving an edit overwrites someone else's change made meanwhile, without a word (organisation edit conflicts)",
+  '429 with Retry-After': "the message drops the server's Retry-After: the UI shows its generic catalog text (error catalogs)",
+  'Settings file corrupt': 'a settings file that cannot be read is replaced without a word (settings)',
+  'Disk full while saving a draft': 'a draft that cannot be written is dropped without a word (drafts)',
+  'Keychain locked':
+    'when the keychain cannot be read at start, the sign-in form comes back empty although the server, username and email are in the settings (session restore)',
+};
+
+const results = [];
+
+function saveResults() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify({ finishedAt: new Date().toISOString(), cases: results }, null, 2)}\n`);
+}
+
+/** Words a person should never be shown: HTTP, JSON, markup, stack traces, library internals. */
+const JARGON =
+  /\bHTTP\b|status code|Bad Gateway|Internal Server Error|Service Unavailable|\bJSON\b|\bEOF\b|<\/?[a-z][^>]*>|[{}]|\bat \S+ \(|\b\w*Error:|os error|reqwest|hyper|serde|panicked|Traceback|\bundefined\b|\bnull\b|\bNaN\b|\[object/i;
+
+/**
+ * One case of the matrix: a test that records its row whatever happens. `body` fills the row
+ * (shown, keptTyping, duplicates, recovered) and lists problems with `row.problem(...)`; the
+ * test fails when there is any. `todo` marks a known app defect: the row still says "fail".
+ */
+function faultCase(name, setup, body, { todo = KNOWN_DEFECTS[name] } = {}) {
+  test(name, todo ? { todo } : {}, async () => {
+    const row = { case: name, setup, shown: null, keptTyping: null, duplicates: null, recovered: null, result: 'fail', problems: [] };
+    row.problem = (text) => row.problems.push(text);
+    results.push(row);
+    try {
+      await body(row);
+    } catch (error) {
+      row.problems.push(`stopped: ${String(error.message).split('\n')[0]}`);
+      const shot = screenshot(`faults-${name}`);
+      if (shot) console.log(`# ${name}: screenshot ${shot}`);
+      await cleanUp();
+      throw error;
+    } finally {
+      row.result = row.problems.length === 0 ? 'pass' : 'fail';
+      if (todo && row.result === 'fail') row.knownDefect = todo;
+      delete row.problem;
+      saveResults();
+    }
+    assert.deepEqual(row.problems, [], `${name}: ${row.problems.join('; ')}`);
+  });
+}
+
+/**
+ * Said to someone who was using this very server a moment ago, these send them the wrong way:
+ * the address is right, the server is OAS.
+ */
+const MISLEADING_MID_SESSION = /not an OAS server|Check the address\.|is not a valid server address/i;
+
+/** What a person reads when something went wrong: alerts and the errors next to fields. */
+const ERRORS = '[role=alert], .field-error';
+/** Every banner (errors, notices, successes) and field error. */
+const BANNERS = '.banner, .field-error';
+
+/** After a case stopped halfway: the fault cleared and the app back on its list, for the next case. */
+async function cleanUp() {
+  try {
+    await serve();
+    await leaveForm();
+  } catch (error) {
+    console.log(`# clean-up after a failed case: ${String(error.message).split('\n')[0]}`);
+  }
+}
+
+/** Checks that what is shown is a plain message; records it. */
+function plain(row, messages, { expectSome = true, midSession = true } = {}) {
+  const text = messages.join(' | ');
+  row.shown = text || '(nothing)';
+  if (expectSome && !text) row.problem('no message was shown');
+  const jargon = text.match(JARGON);
+  if (jargon) row.problem(`the message is not plain: it shows “${jargon[0]}”`);
+  const wrong = midSession && text.match(MISLEADING_MID_SESSION);
+  if (wrong) row.problem(`the message is misleading: “${wrong[0]}” about the server the app was just using`);
+}
+
+// ----------------------------------------------------------------------------- the pieces
+
+let sandbox;
+let api;
+let driver;
+let app;
+const driverHome = mkdtempSync(join(tmpdir(), 'oas-e2e-home-'));
+
+function faultFile(rules) {
+  const file = join(sandbox.dir, `faults-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify({ rules }));
+  return ['--faults', file];
+}
+
+/** Serves with these flags from now on (no flags: the fault has cleared). */
+async function serve(args = []) {
+  await restartSandbox(sandbox, args);
+}
+
+before(async () => {
+  sandbox = await startSandbox();
+  api = await sandboxApi(sandbox);
+  driver = await startDriverWith({}, driverHome);
+  app = await launchApp();
+});
+
+after(async () => {
+  await app?.deleteSession().catch(() => {});
+  stopAll();
+  saveResults();
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts', 'reliability.mjs')], { stdio: 'inherit' });
+  } catch (error) {
+    console.log(`# docs/reliability.md was not rendered: ${error.message}`);
+  }
+});
+
+async function signIn(apiKey = sandbox.demo.apiKey) {
+  await submitSignIn(app, { ...sandbox.demo, apiKey, server: sandbox.url });
+  await waitForText(app, `Hello, ${sandbox.demo.username}`, 60_000);
+}
+
+async function signOut() {
+  await press(app, 'Sign out');
+  await waitForText(app, 'Sign in to OAS', 30_000);
+}
+
+async function openOrganisations() {
+  await press(app, 'Organizations');
+  await app.waitUntil(() => app.execute(() => /\d organizations?\b/.test(document.body.innerText)), {
+    timeout: 60_000,
+    timeoutMsg: 'the organisations never loaded',
+  });
+}
+
+async function openNewForm(name, base = 'EUR') {
+  await press(app, 'New organization');
+  await waitForText(app, 'Choose a name, the base currency');
+  await fill(app, 'Name', name);
+  await choose(app, 'Base currency', base);
+}
+
+/** Waits for an error (an alert or a field error) and returns every visible message. */
+async function waitForError(timeout = 30_000) {
+  await app
+    .waitUntil(() => app.execute(() => [...document.querySelectorAll('[role=alert], .field-error')].some((el) => el.getClientRects().length > 0)), {
+      timeout,
+      timeoutMsg: 'no error was shown',
+    })
+    .catch(async (error) => {
+      error.message += `; the screen says:\n${await screenText(app)}`;
+      throw error;
+    });
+  return visibleMessages(app, ERRORS);
+}
+
+async function typedKept(row, expected) {
+  const kept = [];
+  for (const [label, value] of Object.entries(expected)) {
+    const now = await valueOf(app, label).catch(() => null);
+    if (now !== value) kept.push(`${label} is “${now ?? '(gone)'}”, typed “${value}”`);
+  }
+  row.keptTyping = kept.length === 0;
+  if (kept.length) row.problem(`typing lost: ${kept.join(', ')}`);
+}
+
+/** How many organisations the server holds with this name; more than one is a problem. */
+async function countOnce(row, name, expected = 1) {
+  const n = (await api.named(name)).length;
+  row.duplicates = Math.max(0, n - 1);
+  if (n > 1) row.problem(`“${name}” was created ${n} times`);
+  else if (n !== expected) row.problem(`“${name}” is on the server ${n} times, expected ${expected}`);
+}
+
+async function savedOk(name, timeout = 60_000) {
+  await waitForText(app, `Saved “${name}”.`, timeout);
+}
+
+/** A create that fails under a fault, then succeeds once the fault clears, without a restart. */
+async function saveUnderFault(row, name, fault, { timeout = 30_000, clear = () => serve() } = {}) {
+  await openNewForm(name);
+  await fault();
+  await press(app, 'Save');
+  plain(row, await waitForError(timeout));
+  await typedKept(row, { Name: name, 'Base currency': 'EUR' });
+  const onServer = await api.named(name).catch(() => []); // (the server may be the fault: down)
+  if (/not saved/i.test(row.shown) && onServer.length > 0) row.problem('the app said it was not saved, but the server had saved it');
+  await clear();
+  await press(app, 'Save');
+  await savedOk(name).then(
+    () => (row.recovered = true),
+    () => {
+      row.recovered = false;
+      row.problem('saving again after the fault cleared did not succeed');
+    },
+  );
+  if (!row.recovered) await leaveForm();
+  await countOnce(row, name);
+}
+
+/** Back to the list from a form that could not be saved (the draft keeps what was typed). */
+async function leaveForm() {
+  if (await hasButton(app, 'Back to organizations')) await press(app, 'Back to organizations');
+}
+
+/** A list load that fails under a fault, with a search typed, then works once the fault clears. */
+async function listUnderFault(row, fault, { timeout = 30_000 } = {}) {
+  await fill(app, 'Search organizations', 'Northwind');
+  await fault();
+  await press(app, 'Refresh');
+  plain(row, await waitForError(timeout));
+  await typedKept(row, { 'Search organizations': 'Northwind' });
+  row.duplicates = 0;
+  await serve();
+  const again = (await hasButton(app, 'Try again')) ? 'Try again' : 'Refresh';
+  await press(app, again);
+  await app
+    .waitUntil(async () => (await visibleMessages(app)).every((m) => !/could not|problem|too/i.test(m)) && (await screenText(app)).includes('Northwind Traders'), {
+      timeout: 60_000,
+    })
+    .then(
+      () => (row.recovered = true),
+      () => {
+        row.recovered = false;
+        row.problem('the list did not load again after the fault cleared');
+      },
+    );
+  await clearField(app, 'Search organizations');
+}
+
+// ----------------------------------------------------------------------------- the cases
+
+test('signed in, on the organisations screen', async () => {
+  await signIn();
+  await openOrganisations();
+});
+
+faultCase('Server down', 'the sandbox is stopped; Save a new organisation; then it is started again', async (row) => {
+  await saveUnderFault(row, 'Fault Down Ltd', () => stopSandbox(sandbox));
+});
+
+faultCase(
+  'Stalled past the timeout',
+  `every POST /api/organisations/ answers after ${STALL_MS / 1000} s (the app's timeout is 30 s); Save; then it answers at once`,
+  async (row) => {
+    let pressed = 0;
+    await saveUnderFault(
+      row,
+      'Fault Stall Ltd',
+      async () => {
+        await serve(faultFile([{ method: 'POST', path: '/api/organisations/', latency_ms: STALL_MS, times: 1 }]));
+        pressed = Date.now();
+      },
+      {
+        timeout: STALL_MS + 30_000,
+        // The stalled request is not cut off on the server: give it the time to finish (so a
+        // late creation would show up as a duplicate below); the next one answers at once.
+        clear: () => sleep(Math.max(0, pressed + STALL_MS + 2_000 - Date.now())),
+      },
+    );
+  },
+);
+
+faultCase('500 with HTML', "POST /api/organisations/ answers 500 with Django's HTML error page; Save", async (row) => {
+  await saveUnderFault(row, 'Fault 500 Ltd', () => serve(faultFile([{ method: 'POST', path: '/api/organisations/', fault: 'http_500' }])));
+});
+
+faultCase('502 with HTML', "GET /api/organisations/ answers 502 with nginx's HTML page; Refresh the list with a search typed", async (row) => {
+  await listUnderFault(row, () => serve(faultFile([{ method: 'GET', path: '/api/organisations/', fault: 'http_502' }])), { timeout: 60_000 });
+});
+
+faultCase('Malformed JSON', 'GET /api/organisations/ answers its JSON cut in half; Refresh the list with a search typed', async (row) => {
+  await listUnderFault(row, () => serve(faultFile([{ method: 'GET', path: '/api/organisations/', fault: 'malformed_json' }])));
+});
+
+faultCase(
+  'Truncated JSON',
+  'POST /api/organisations/ creates the organisation, then the connection closes halfway through the answer; Save; then Save again',
+  async (row) => {
+    await saveUnderFault(row, 'Fault Truncated Ltd', () => serve(faultFile([{ method: 'POST', path: '/api/organisations/', fault: 'truncated_body' }])));
+  },
+);
+
+faultCase('Oversized body', 'GET /api/organisations/ answers a valid 9 MiB JSON page (the app accepts 8 MiB); Refresh', async (row) => {
+  await listUnderFault(row, () => serve(faultFile([{ method: 'GET', path: '/api/organisations/', fault: 'oversized_body', size: 9 * 1024 * 1024 }])), {
+    timeout: 60_000,
+  });
+});
+
+faultCase(
+  'Organisation deleted while edited',
+  'Edit an organisation; meanwhile it is deleted on the server; change its name and Save',
+  async (row) => {
+    const [target] = await api.call('POST', 'organisations/', { name: 'Fault Deleted Ltd', base_currency: 'EUR', currencies: ['EUR'] }).then((o) => [o]);
+    await press(app, 'Refresh');
+    await press(app, 'Edit: Fault Deleted Ltd');
+    await waitForText(app, 'Edit organization');
+    execFileSync('sqlite3', [join(sandbox.dir, 'oas.db'), `PRAGMA busy_timeout=5000; DELETE FROM organisations WHERE id = ${Number(target.id)};`]);
+    await fill(app, 'Name', 'Fault Deleted Renamed');
+    await press(app, 'Save');
+    plain(row, await waitForError());
+    await typedKept(row, { Name: 'Fault Deleted Renamed', 'Base currency': 'EUR' });
+    // Nothing may have been recreated behind the person's back.
+    const n = (await api.named('Fault Deleted Renamed')).length + (await api.named('Fault Deleted Ltd')).length;
+    row.duplicates = Math.max(0, n - 1);
+    if (n > 0) row.problem(`the deleted organisation came back (${n} on the server)`);
+    // Keeps working: back to the list, which no longer shows it, and a new organisation saves.
+    await leaveForm();
+    await openNewForm('Fault After Delete Ltd');
+    await press(app, 'Save');
+    await savedOk('Fault After Delete Ltd').then(
+      () => (row.recovered = true),
+      () => {
+        row.recovered = false;
+        row.problem('a new organisation could not be saved afterwards');
+      },
+    );
+    await fill(app, 'Search organizations', 'Fault Deleted');
+    const ghost = await app
+      .waitUntil(async () => ((await listRows(app, 'Organizations')) ?? []).some((r) => r.lines[0] === 'Fault Deleted Ltd'), { timeout: 3_000 })
+      .then(() => true, () => false);
+    if (ghost) row.problem('the list still shows the deleted organisation after the server said it no longer exists');
+    await clearField(app, 'Search organizations');
+  },
+);
+
+faultCase(
+  'Concurrent edit',
+  'Edit an organisation; meanwhile someone else renames it on the server; change its base currency and Save',
+  async (row) => {
+    const created = await api.call('POST', 'organisations/', { name: 'Fault Shared Ltd', base_currency: 'EUR', currencies: ['EUR', 'USD'] });
+    await press(app, 'Refresh');
+    await press(app, 'Edit: Fault Shared Ltd');
+    await waitForText(app, 'Edit organization');
+    await api.call('PATCH', `organisations/${created.id}/`, { name: 'Fault Shared Renamed Elsewhere' });
+    await choose(app, 'Base currency', 'USD');
+    await press(app, 'Save');
+    // Either the app says someone else changed it, or it saved: then the other person's change must survive.
+    await app.waitUntil(
+      async () => (await app.execute(() => document.body.innerText)).match(/Saved “|changed|someone|modified|meanwhile/i) !== null || (await visibleMessages(app)).length > 0,
+      { timeout: 30_000, timeoutMsg: 'nothing happened after Save' },
+    );
+    const messages = await visibleMessages(app, BANNERS);
+    plain(row, messages);
+    const server = (await api.organisations()).find((o) => o.id === created.id);
+    const savedSilently = messages.some((m) => m.startsWith('Saved “'));
+    if (savedSilently && server?.name !== 'Fault Shared Renamed Elsewhere') {
+      row.problem(`someone else's change was overwritten unseen: the server now says “${server?.name}”`);
+    }
+    if (!savedSilently) await typedKept(row, { 'Base currency': 'USD' });
+    else row.keptTyping = server?.base_currency === 'USD';
+    row.duplicates = Math.max(0, (await api.named(server?.name ?? '')).length - 1);
+    await leaveForm();
+    await press(app, 'Refresh');
+    row.recovered = await app
+      .waitUntil(() => app.execute(() => /Fault Shared/.test(document.body.innerText)), { timeout: 30_000 })
+      .then(() => true, () => false);
+    if (!row.recovered) row.problem('the list did not show the organisation afterwards');
+  },
+);
+
+faultCase('API key revoked mid-session', "the app's API key is revoked with `oas-sandbox revoke-key` while signed in; Save a new organisation", async (row) => {
+  const name = 'Fault Revoked Ltd';
+  await openNewForm(name);
+  sandboxAdmin(sandbox, 'revoke-key', ['--key', sandbox.demo.apiKey]);
+  await press(app, 'Save');
+  plain(row, await waitForError());
+  const onForm = await hasButton(app, 'Save');
+  if (onForm) await typedKept(row, { Name: name, 'Base currency': 'EUR' });
+  // The administrator sends a new key: sign in with it (the form comes back as a draft if it left).
+  const fresh = sandboxAdmin(sandbox, 'issue-key', ['--username', sandbox.demo.username]).split(/\s+/).pop();
+  sandbox.demo.apiKey = fresh;
+  if (onForm) {
+    await leaveForm();
+    await press(app, 'Home');
+    await signOut();
+  }
+  if (!(await hasButton(app, 'Sign in'))) await signOut();
+  await signIn(fresh);
+  await openOrganisations();
+  if (await hasButton(app, 'Continue editing')) {
+    await press(app, 'Continue editing');
+    if (!onForm) await typedKept(row, { Name: name, 'Base currency': 'EUR' });
+    await press(app, 'Save');
+    row.recovered = await savedOk(name).then(() => true, () => false);
+  } else {
+    if (row.keptTyping === null) {
+      row.keptTyping = false;
+      row.problem('what was typed was not kept after signing in with the new key');
+    }
+    await openNewForm(name);
+    await press(app, 'Save');
+    row.recovered = await savedOk(name).then(() => true, () => false);
+  }
+  if (!row.recovered) row.problem('saving with the new key did not succeed');
+  await countOnce(row, name);
+});
+
+// Token lifetimes: served with --access-ttl 4 --refresh-ttl 25 from a fresh sign-in.
+let signedInAt = 0;
+
+faultCase('Access token expired mid-session', 'served with --access-ttl 4: sign in, fill a form, Save once the access token has expired', async (row) => {
+  await press(app, 'Home');
+  await signOut();
+  await serve(['--access-ttl', '4', '--refresh-ttl', '25']);
+  await signIn();
+  signedInAt = Date.now();
+  const name = 'Fault Access Expired Ltd';
+  await openOrganisations();
+  await openNewForm(name);
+  await sleep(Math.max(0, signedInAt + 5_000 - Date.now())); // the fault is time passing
+  await press(app, 'Save');
+  await savedOk(name).then(
+    () => (row.recovered = true),
+    () => {
+      row.recovered = false;
+      row.problem('the save did not go through with a refreshed token');
+    },
+  );
+  plain(row, await visibleMessages(app, BANNERS));
+  row.shown = `${row.shown} (the token was refreshed without asking)`;
+  row.keptTyping = row.recovered;
+  await countOnce(row, name);
+});
+
+faultCase(
+  'Refresh token expired',
+  'same sign-in, --refresh-ttl 25: fill a form, Save once the refresh token has expired; sign in again',
+  async (row) => {
+    const name = 'Fault Refresh Expired Ltd';
+    await openNewForm(name);
+    await sleep(Math.max(0, signedInAt + 27_000 - Date.now())); // the fault is time passing
+    await press(app, 'Save');
+    await app.waitUntil(() => app.execute(() => document.body.innerText.includes('Sign in to OAS') || [...document.querySelectorAll('[role=alert]')].length > 0), {
+      timeout: 30_000,
+      timeoutMsg: 'nothing was shown after Save',
+    });
+    plain(row, await visibleMessages(app, BANNERS));
+    await serve(); // the next session lives as long as usual
+    if (await hasButton(app, 'Sign in')) {
+      await fill(app, 'API key', sandbox.demo.apiKey);
+      await fill(app, 'Password', sandbox.demo.password);
+      await press(app, 'Sign in');
+      await waitForText(app, `Hello, ${sandbox.demo.username}`, 60_000);
+    }
+    await openOrganisations();
+    if (await hasButton(app, 'Continue editing')) await press(app, 'Continue editing');
+    await typedKept(row, { Name: name, 'Base currency': 'EUR' });
+    await press(app, 'Save');
+    row.recovered = await savedOk(name).then(() => true, () => false);
+    if (!row.recovered) {
+      row.problem('the organisation could not be saved after signing in again');
+      await leaveForm();
+    }
+    await countOnce(row, name);
+  },
+);
+
+faultCase('429 with Retry-After', 'served with --login-rate 1/min, the one sign-in of the minute already used; Sign in', async (row) => {
+  await press(app, 'Home');
+  await signOut();
+  await serve(['--login-rate', '1/min']);
+  const used = await fetch(`${sandbox.url}/api/auth/login/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: sandbox.demo.username, password: 'not-the-password' }),
+  });
+  assert.notEqual(used.status, 429, 'the first sign-in of the minute was throttled');
+  await submitSignIn(app, { ...sandbox.demo, server: sandbox.url });
+  plain(row, await waitForError(), { midSession: false });
+  const probe = await fetch(`${sandbox.url}/api/auth/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const retryAfter = probe.headers.get('retry-after');
+  if (!/\d+ (second|minute)|a (second|minute)/i.test(row.shown)) row.problem(`the message does not say when to try again (the server said Retry-After: ${retryAfter})`);
+  await typedKept(row, { 'API key': sandbox.demo.apiKey, Username: sandbox.demo.username, Password: sandbox.demo.password });
+  row.duplicates = 0;
+  await serve();
+  await press(app, 'Sign in');
+  row.recovered = await waitForText(app, `Hello, ${sandbox.demo.username}`, 60_000).then(() => true, () => false);
+  if (!row.recovered) row.problem('signing in again after the limit cleared did not succeed');
+});
+
+// The app's own files and the keychain: each case relaunches the app.
+
+async function relaunch() {
+  await app.deleteSession().catch(() => {});
+  app = await launch();
+}
+
+/**
+ * launchApp, tried again when tauri-driver could not reach its WebKitWebDriver yet (seen right
+ * after a previous driver on the same ports stopped).
+ */
+async function launch() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchApp();
+    } catch (error) {
+      if (attempt >= 3 || !/UND_ERR_SOCKET|ECONNREFUSED/.test(String(error.message))) throw error;
+      await sleep(2_000);
+    }
+  }
+}
+
+faultCase('Settings file corrupt', "settings.json in the app's data folder is cut short while the app is closed; start the app, sign in, restart", async (row) => {
+  await app.deleteSession();
+  const settings = join(driverHome, 'data', APP_ID, 'settings.json');
+  const before = existsSync(settings) ? readFileSync(settings, 'utf8') : '';
+  if (!before) row.problem('no settings file was written before the fault');
+  writeFileSync(settings, before.slice(0, Math.floor(before.length / 2)) || '{"remembered": {');
+  app = await launch();
+  await app.waitUntil(() => app.execute(() => /Sign in to OAS|Hello, /.test(document.body.innerText)), { timeout: 60_000 });
+  plain(row, await visibleMessages(app, BANNERS), { expectSome: false });
+  const signedOut = await hasButton(app, 'Sign in');
+  if (row.shown === '(nothing)') {
+    row.problem(`the app did not say that its settings could not be read${signedOut ? ' (it started signed out, as if new)' : ''}`);
+  }
+  row.keptTyping = null;
+  row.duplicates = 0;
+  if (await hasButton(app, 'Sign in')) await signIn();
+  await relaunch();
+  row.recovered = await waitForText(app, `Hello, ${sandbox.demo.username}`, 60_000).then(() => true, () => false);
+  if (!row.recovered) {
+    row.problem('after signing in again, the next start did not keep the session (the settings file stays broken)');
+    await signIn();
+  }
+});
+
+/** Runs a D-Bus method call on the test's session bus (the one gnome-keyring is on). */
+function gdbus(...args) {
+  return execFileSync('gdbus', ['call', '--session', ...args], { encoding: 'utf8' });
+}
+
+faultCase('Keychain missing', 'the app starts on a D-Bus session with no Secret Service; sign in', async (row) => {
+  await app.deleteSession();
+  await driver.stop();
+  const bus = startBareBus();
+  try {
+    driver = await startDriverWith({ DBUS_SESSION_BUS_ADDRESS: bus.address });
+    app = await launch();
+    await submitSignIn(app, { ...sandbox.demo, server: sandbox.url });
+    await waitForText(app, `Hello, ${sandbox.demo.username}`, 90_000);
+    plain(row, await visibleMessages(app, BANNERS));
+    if (!/keychain/i.test(row.shown)) row.problem('the app did not say that the keychain is unavailable');
+    row.keptTyping = null;
+    row.duplicates = 0;
+    await openOrganisations();
+    const name = 'Fault No Keychain Ltd';
+    await openNewForm(name);
+    await press(app, 'Save');
+    row.recovered = await savedOk(name).then(() => true, () => false);
+    if (!row.recovered) row.problem('the app did not work without a keychain');
+    await countOnce(row, name);
+  } finally {
+    await app.deleteSession().catch(() => {});
+    await driver.stop();
+    bus.stop();
+  }
+});
+
+/** A D-Bus session bus of its own, with no service files: nothing can start a Secret Service on it. */
+function startBareBus() {
+  const dir = mkdtempSync(join(tmpdir(), 'oas-e2e-bus-'));
+  const config = join(dir, 'bus.conf');
+  writeFileSync(
+    config,
+    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path=${join(dir, 'bus')}</listen>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>`,
+  );
+  const pid = Number(execFileSync('dbus-daemon', [`--config-file=${config}`, '--fork', '--print-pid'], { encoding: 'utf8' }).trim());
+  return {
+    address: `unix:path=${join(dir, 'bus')}`,
+    stop: () => {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {}
+    },
+  };
+}
+
+faultCase(
+  'Disk full while saving a draft',
+  "the app's data folder is a 256 KiB tmpfs, filled up while a new organisation is being typed; then space is freed",
+  async (row) => {
+    const home = mkdtempSync(join(tmpdir(), 'oas-e2e-home-'));
+    const data = join(home, 'data');
+    mkdirSync(data, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', data], { stdio: 'pipe' });
+    } catch (error) {
+      row.shown = '(not reproducible here: a tmpfs cannot be mounted)';
+      row.problem(`not run: mount failed (${String(error.stderr ?? error.message).trim()})`);
+      return;
+    }
+    const filler = join(data, 'filler');
+    try {
+      driver = await startDriverWith({}, home);
+      app = await launch();
+      await submitSignIn(app, { ...sandbox.demo, server: sandbox.url });
+      await waitForText(app, `Hello, ${sandbox.demo.username}`, 60_000);
+      await openOrganisations();
+      const name = 'Fault Disk Full Ltd';
+      const settings = join(data, APP_ID, 'settings.json');
+      await openNewForm(name.slice(0, 10));
+      await waitForFile(settings, (text) => text.includes(name.slice(0, 10)), 'the first draft was never written');
+      fillDisk(filler);
+      await fill(app, 'Name', name);
+      await choose(app, 'Base currency', 'CHF');
+      // The draft is saved a moment after the last change; wait for what the app says then.
+      await app
+        .waitUntil(async () => (await visibleMessages(app, BANNERS)).some((m) => /draft|disk|space|saved|stor/i.test(m)), { timeout: 15_000 })
+        .catch(() => {});
+      plain(row, await visibleMessages(app, BANNERS));
+      if (!/draft|disk|space|not saved|could not/i.test(row.shown)) row.problem('the app did not say that the draft could not be kept');
+      await typedKept(row, { Name: name, 'Base currency': 'CHF' });
+      rmSync(filler, { force: true });
+      // Space is back: the draft is kept across a restart, and the session too.
+      await fill(app, 'Image URL', 'https://example.com/logo.png');
+      const written = await waitForFile(settings, (text) => text.includes('https://example.com/logo.png'), '').then(() => true, () => false);
+      if (!written) row.problem('once space was back, the draft was not written again');
+      await relaunch();
+      const stillSignedIn = await waitForText(app, `Hello, ${sandbox.demo.username}`, 60_000).then(() => true, () => false);
+      if (!stillSignedIn) {
+        row.problem('after the disk was full, the next start forgot the session (settings file damaged)');
+        await submitSignIn(app, { ...sandbox.demo, server: sandbox.url });
+        await waitForText(app, `Hello, ${sandbox.demo.username}`, 60_000);
+      }
+      await openOrganisations();
+      if (await hasButton(app, 'Continue editing')) {
+        await press(app, 'Continue editing');
+        const restored = await valueOf(app, 'Name');
+        if (restored !== name) row.problem(`the draft after the restart says “${restored}”`);
+      } else {
+        row.problem('the draft was not kept across the restart once space was back');
+        await openNewForm(name, 'CHF');
+      }
+      await press(app, 'Save');
+      row.recovered = await savedOk(name).then(() => true, () => false);
+      if (!row.recovered) row.problem('the organisation could not be saved');
+      await countOnce(row, name);
+    } finally {
+      await app.deleteSession().catch(() => {});
+      await driver.stop();
+      rmSync(filler, { force: true });
+      try {
+        execFileSync('umount', [data]);
+      } catch {}
+    }
+  },
+);
+
+/** Waits until a file's text satisfies `ok` (the app writes it a moment after a change). */
+async function waitForFile(file, ok, message, timeout = 20_000) {
+  for (const end = Date.now() + timeout; Date.now() < end; await sleep(200)) {
+    if (existsSync(file) && ok(readFileSync(file, 'utf8'))) return;
+  }
+  throw new Error(message || `${file} never changed as expected`);
+}
+
+/** Writes a file until the file system is full. */
+function fillDisk(file) {
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 120);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch (error) {
+    if (error.code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+faultCase(
+  'Keychain locked',
+  'the login keyring is locked and its unlock prompt cannot be answered; start the app, sign in',
+  async (row) => {
+    await app.deleteSession().catch(() => {});
+    await driver.stop();
+    // Back to the first home: signed in, its secrets in the keychain.
+    driver = await startDriverWith({}, driverHome);
+    // The unlock prompt gets no display, so it fails as if the person dismissed it.
+    gdbus('--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.UpdateActivationEnvironment', "{'DISPLAY': ''}");
+    gdbus('--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets', '--method', 'org.freedesktop.Secret.Service.Lock', "['/org/freedesktop/secrets/collection/login']");
+    app = await launch();
+    await app.waitUntil(() => app.execute(() => /Sign in to OAS|Hello, /.test(document.body.innerText)), { timeout: 90_000, timeoutMsg: 'the app never showed a screen' });
+    const atStart = await visibleMessages(app, BANNERS);
+    if (await hasButton(app, 'Sign in')) {
+      // The server, username and email are in the settings, not the keychain: still remembered.
+      const remembered = { Server: `${sandbox.url}/api/`, Username: sandbox.demo.username, Email: sandbox.demo.email };
+      await typedKept(row, remembered);
+      if (!row.keptTyping) row.problems[row.problems.length - 1] = `the sign-in form forgot the remembered details (${row.problems.at(-1).replace(/^typing lost: /, '')})`;
+      await submitSignIn(app, { ...sandbox.demo, server: sandbox.url });
+      await waitForText(app, `Hello, ${sandbox.demo.username}`, 90_000);
+    }
+    const signedIn = await visibleMessages(app, BANNERS);
+    plain(row, [...atStart, ...signedIn]);
+    if (!/keychain/i.test(row.shown)) row.problem('the app did not say that the keychain is unavailable');
+    row.duplicates = 0;
+    await openOrganisations();
+    // Keeps working for this run. (Unlocking again is not exercised: gnome-keyring unlocks only
+    // through its prompt, or a Secret Service session on one D-Bus connection, which gdbus
+    // cannot hold; so this case runs last among those that use the keychain.)
+    const name = 'Fault Locked Keychain Ltd';
+    await openNewForm(name);
+    await press(app, 'Save');
+    row.recovered = await savedOk(name).then(() => true, () => false);
+    if (!row.recovered) row.problem('the app did not work with the keychain locked');
+    await countOnce(row, name);
+  },
+);
