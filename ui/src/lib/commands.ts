@@ -20,13 +20,6 @@ import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import type { UpdateCheck } from "./bindings/UpdateCheck";
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  "unreachable", "timeout", "tls", "not_oas", "wrong_credentials", "api_key_rejected",
-  "session_expired", "not_found", "throttled", "validation", "server_error", "invalid_address",
-  "insecure_address", "response_too_large", "origin_mismatch", "keychain_unavailable", "unsaved_work", "update_rejected", "update_failed",
-  "unexpected",
-];
-
 export function isIpcError(value: unknown): value is IpcError {
   return (
     typeof value === "object" && value !== null &&
