@@ -6,7 +6,6 @@ use oas_sandbox::{Config, Sandbox};
 
 use crate::error::ErrorCode;
 use crate::ipc::{SessionState, SignInRequest};
-use crate::secrets::Account;
 use crate::{Keychain, SessionManager};
 
 fn keychain() -> Keychain {
@@ -22,7 +21,7 @@ async fn signed_in(sandbox: &Sandbox, keychain: &Keychain, key: &str, password: 
             username: "ana".into(),
             email: "ana@example.com".into(),
             password: password.into(),
-        })
+        }, &crate::ipc::Remembered::default())
         .await
         .unwrap();
     manager
@@ -45,21 +44,19 @@ async fn a_username_change_keeps_the_session_restorable_and_field_errors_come_ba
     let active = manager.current().await.unwrap();
 
     let taken = UserPatch { username: Some("bea".into()), ..Default::default() };
-    let error = manager.settle(active.session.update_user(&taken).await).await.unwrap_err();
+    let error = manager.settle(&active, active.session.update_user(&taken).await).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Validation);
     assert!(error.fields.as_ref().unwrap().contains_key("username"), "{error:?}");
     let bad_email = UserPatch { email: Some("not-an-email".into()), ..Default::default() };
-    let error = manager.settle(active.session.update_user(&bad_email).await).await.unwrap_err();
+    let error = manager.settle(&active, active.session.update_user(&bad_email).await).await.unwrap_err();
     assert!(error.fields.as_ref().unwrap().contains_key("email"), "{error:?}");
 
     let patch = UserPatch { username: Some("ana.b".into()), email: Some("ana.b@example.com".into()), ..Default::default() };
-    let user = manager.settle(active.session.update_user(&patch).await).await.unwrap();
+    let user = manager.settle(&active, active.session.update_user(&patch).await).await.unwrap();
     assert_eq!(user.username, "ana.b");
     let after = manager.user_changed(user).await.unwrap();
     assert_eq!(after.remembered().username, "ana.b");
-    assert_eq!(after.account.identity, "ana.b");
-    let old = Account { server: after.account.server.clone(), identity: "ana".into() };
-    assert!(keychain.retrieve(&old).unwrap().is_none(), "the old entries are gone");
+    assert_eq!(after.account, active.account, "the keychain entries are filed by user id: nothing moves");
 
     // A restart with what the sign-in form now remembers.
     let restored = SessionManager::new(keychain.clone()).restore(&after.remembered()).await.unwrap().expect("restored");
@@ -74,28 +71,29 @@ async fn password_change_reports_the_servers_rules_then_the_new_password_signs_i
     let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
     let keychain = keychain();
     let manager = signed_in(&sandbox, &keychain, &key, "correct horse").await;
-    let session = manager.current().await.unwrap().session;
+    let active = manager.current().await.unwrap();
+    let session = active.session.clone();
     let p = Password::new;
 
     let error = manager
-        .settle(session.change_password(&p("correct horse"), &p("violet-harbour-41"), &p("violet-harbour-42")).await)
+        .settle(&active, session.change_password(&p("correct horse"), &p("violet-harbour-41"), &p("violet-harbour-42")).await)
         .await
         .unwrap_err();
     assert_eq!(error.fields.unwrap()["new_password2"], vec!["The two password fields didn\u{2019}t match.".to_string()]);
 
-    let error = manager.settle(session.change_password(&p("correct horse"), &p("1234567"), &p("1234567")).await).await.unwrap_err();
+    let error = manager.settle(&active, session.change_password(&p("correct horse"), &p("1234567"), &p("1234567")).await).await.unwrap_err();
     let messages = &error.fields.unwrap()["new_password2"];
     assert!(messages.iter().any(|m| m.contains("too short")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("entirely numeric")), "{messages:?}");
 
     let error = manager
-        .settle(session.change_password(&p("wrong"), &p("violet-harbour-41"), &p("violet-harbour-41")).await)
+        .settle(&active, session.change_password(&p("wrong"), &p("violet-harbour-41"), &p("violet-harbour-41")).await)
         .await
         .unwrap_err();
     assert!(error.fields.unwrap().contains_key("old_password"));
 
     manager
-        .settle(session.change_password(&p("correct horse"), &p("violet-harbour-41"), &p("violet-harbour-41")).await)
+        .settle(&active, session.change_password(&p("correct horse"), &p("violet-harbour-41"), &p("violet-harbour-41")).await)
         .await
         .unwrap();
     // Still signed in.
@@ -109,8 +107,8 @@ async fn password_change_reports_the_servers_rules_then_the_new_password_signs_i
         email: String::new(),
         password: password.into(),
     };
-    assert_eq!(fresh.sign_in(request("correct horse")).await.err().unwrap().code, ErrorCode::WrongCredentials);
-    fresh.sign_in(request("violet-harbour-41")).await.unwrap();
+    assert_eq!(fresh.sign_in(request("correct horse"), &Default::default()).await.err().unwrap().code, ErrorCode::WrongCredentials);
+    fresh.sign_in(request("violet-harbour-41"), &Default::default()).await.unwrap();
     sandbox.shutdown().await;
 }
 
@@ -125,8 +123,9 @@ async fn a_replaced_api_key_is_checked_first_and_kept_in_the_keychain() {
     // The administrator rotates the key: the old one is refused mid-session.
     let new_key = sandbox.issue_key("ana").unwrap();
     sandbox.revoke_key(&old_key).unwrap();
-    let session = manager.current().await.unwrap().session;
-    let error = manager.settle(session.organisations_page(1).await).await.unwrap_err();
+    let active = manager.current().await.unwrap();
+    let session = active.session.clone();
+    let error = manager.settle(&active, session.organisations_page(1).await).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::ApiKeyRejected);
     assert!(manager.current().await.is_ok(), "still signed in");
 

@@ -215,22 +215,15 @@ impl OrganisationDraft {
         }
     }
 
-    /// The form's fields, as the edit rules compare them.
+    /// The form's fields, cleaned up once, as the edit rules compare them.
     pub fn fields(&self) -> oas_api::OrganisationFields {
-        oas_api::OrganisationFields {
-            name: self.name.trim().to_string(),
-            base_currency: self.base_currency.clone(),
-            currencies: self.currencies.clone(),
-            image: self.image(),
-            contacts: self.contacts(),
-    pub fn to_patch(&self) -> oas_api::OrganisationPatch {
         let c = self.cleaned();
-        oas_api::OrganisationPatch {
-            image: Some(c.image()),
+        oas_api::OrganisationFields {
+            image: c.image(),
             contacts: c.contacts(),
-            name: Some(c.name),
-            base_currency: Some(c.base_currency),
-            currencies: Some(c.currencies),
+            name: c.name,
+            base_currency: c.base_currency,
+            currencies: c.currencies,
         }
     }
 
@@ -473,15 +466,15 @@ mod tests {
             base_currency: "EUR".into(),
             currencies: vec!["USD".into(), "EUR".into()],
             image: "  ".into(),
-            contacts: Some(vec![Contact { name: " Ana ".into(), email: Some(" ".into()), phone: Some(" 555 ".into()), role: None }]),
+            contacts: Some(vec![Contact { name: " Ana ".into(), email: Some(" ".into()), phone: Some(" 555 ".into()), role: None, extra: Default::default() }]),
         };
         let clean = draft.cleaned();
         assert_eq!(clean.name, "Acme");
         assert_eq!(clean.currencies, ["EUR", "USD"]);
         assert_eq!(clean.image, "");
-        assert_eq!(clean.contacts.as_deref().unwrap()[0], Contact { name: "Ana".into(), email: None, phone: Some("555".into()), role: None });
+        assert_eq!(clean.contacts.as_deref().unwrap()[0], Contact { name: "Ana".into(), email: None, phone: Some("555".into()), role: None, extra: Default::default() });
         let new = draft.to_new();
         assert_eq!((new.name.as_str(), new.image, new.currencies[0].as_str()), ("Acme", None, "EUR"));
-        assert_eq!(draft.to_patch().image, Some(None));
+        assert_eq!(draft.fields().image, None);
     }
 }

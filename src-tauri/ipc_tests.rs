@@ -311,7 +311,7 @@ fn an_edit_never_overwrites_another_admins_change() {
     assert_eq!(out, base);
 
     // The other admin renames it and adds a currency.
-    h._runtime.block_on(async {
+    h.runtime.block_on(async {
         let client = oas_api::Client::new(oas_api::ServerUrl::parse(&h.sandbox_url).unwrap(), oas_api::ApiKey::new(h.api_key.clone())).unwrap();
         let (other, _) = client.login("ana", "ana@example.com", &oas_api::Password::new("correct horse")).await.unwrap();
         let patch = oas_api::OrganisationPatch { name: Some("Theirs".into()), currencies: Some(vec!["USD".into(), "EUR".into(), "GBP".into()]), ..Default::default() };

@@ -20,5 +20,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "list_too_large",
   "origin_mismatch",
   "keychain_unavailable",
+  "conflict",
+  "unsaved_work",
+  "update_rejected",
+  "update_failed",
   "unexpected",
 ];
