@@ -31,6 +31,7 @@
 
 mod address;
 mod client;
+mod clock;
 mod error;
 pub mod jwt;
 mod model;
@@ -40,6 +41,7 @@ mod transport;
 
 pub use address::{AddressError, ServerUrl};
 pub use client::Client;
+pub use clock::Clock;
 pub use transport::{default_user_agent, Options, DEFAULT_MAX_LIST_BYTES, DEFAULT_MAX_LIST_ITEMS, MAX_BACKOFF};
 pub use error::{flatten_fields, Error};
 pub use model::{Contact, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};

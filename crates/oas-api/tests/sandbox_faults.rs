@@ -143,9 +143,9 @@ async fn slow_server_times_out() {
 
 #[tokio::test]
 async fn refresh_during_an_outage_keeps_the_session() {
-    let env = env_with(Config { access_ttl: Duration::from_secs(1), ..Config::default() }, test_options()).await;
+    let env = env_clocked(Config::default(), test_options()).await;
     let (session, _) = env.login().await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    env.advance(Config::default().access_ttl + Duration::from_secs(1));
     env.sandbox.set_faults(faults(vec![rule(None, "/api/auth/token/refresh/", Some(FaultKind::Http502), None)]));
     assert_eq!(session.user().await.unwrap_err(), Error::Server { status: 502 });
     assert!(!session.is_ended(), "a proxy error does not end the session");

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use oas_api::{ApiKey, Client, Options, Password, ServerUrl, Session, User};
+use oas_api::{ApiKey, Client, Clock, Options, Password, ServerUrl, Session, User};
 use oas_sandbox::{Config, Sandbox};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -43,9 +43,27 @@ pub async fn env_with(config: Config, options: Options) -> Env {
     Env { sandbox, key, client }
 }
 
+/// A sandbox on a manual clock and a client on an adjustable one: [`Env::advance`] moves both,
+/// so tests of token expiry move time instead of sleeping.
+pub async fn env_clocked(config: Config, options: Options) -> Env {
+    let config = Config { clock: oas_sandbox::Clock::manual(), ..config };
+    env_with(config, Options { clock: Clock::adjustable(), ..options }).await
+}
+
 impl Env {
     pub async fn login(&self) -> (Session, User) {
         self.client.login(USER, EMAIL, &Password::new(PASSWORD)).await.expect("login")
+    }
+
+    /// Time passes for the server and for the client.
+    pub fn advance(&self, by: Duration) {
+        self.sandbox.advance_clock(by);
+        self.client.options().clock.advance(by);
+    }
+
+    /// Time passes for the server only (the client did not notice: its token expired unseen).
+    pub fn advance_server(&self, by: Duration) {
+        self.sandbox.advance_clock(by);
     }
 }
 
