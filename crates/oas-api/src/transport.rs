@@ -311,10 +311,9 @@ pub(crate) fn expect_json(route: Route, a: Answer) -> Result<Value, Error> {
     }
 }
 
+/// Jitter: uniform in [0, 1).
 fn random_fraction() -> f64 {
-    use std::hash::BuildHasher;
-    let r = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
-    (r >> 11) as f64 / (1u64 << 53) as f64
+    fastrand::f64()
 }
 
 /// What a transport failure was, from the types in its source chain (never from its text).
