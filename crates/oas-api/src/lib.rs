@@ -14,9 +14,22 @@
 //! - **Retries**: GET only, on connection errors, 502/503/504 and 429 (honouring `Retry-After`),
 //!   with jittered exponential backoff, bounded in count and total time. POST/PUT/PATCH are never
 //!   re-sent on their own.
-//! - **Limits**: connect and request timeouts, a response size cap, HTML or other non-OAS answers
-//!   recognised, user agent `OAS-Desktop/<version>`.
-//! - **Errors**: one [`Error`] enum with snake_case [`Error::code`]s and plain-words messages.
+//! - **Plain http and proxies**: plain http only to this computer: `127.0.0.0/8`, `[::1]`, or a
+//!   name (`localhost`) that resolves only to loopback addresses when connecting (checked at
+//!   every connection; a name that also leads elsewhere fails with `InvalidAddress(InsecureHttp)`).
+//!   Remote servers are reached through the system proxy (`HTTP(S)_PROXY`, `ALL_PROXY`,
+//!   `NO_PROXY`; the macOS and Windows settings); a server on this computer never through a proxy.
+//! - **Limits**: connect and request timeouts, a response size cap (8 MiB by default), HTML or
+//!   other non-OAS answers recognised, user agent `OAS-Desktop/<version>`.
+//! - **Listing caps**: `list_all_organisations` stops with [`Error::ListTooLarge`] past
+//!   [`DEFAULT_MAX_LIST_ITEMS`] (100,000) organisations or [`DEFAULT_MAX_LIST_BYTES`] (256 MiB) of
+//!   pages, whatever the server's `count` says ([`Options::max_list_items`],
+//!   [`Options::max_list_bytes`]).
+//! - **Errors**: one [`Error`] enum whose variants carry data (status, fields, retry-after), not
+//!   sentences: the app words them. `Display` is a short English text for logs.
+//! - **Layers**: `transport` (HTTP, proxies, retries, caps, reading answers) → `session` (tokens,
+//!   refresh, the routes that need a user) → `client` (sign in, resume); each uses only the ones
+//!   below it. [`Clock`] is what "now" means for token deadlines (tests move it).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), oas_api::Error> {
@@ -31,6 +44,7 @@
 
 mod address;
 mod client;
+mod clock;
 pub mod edit;
 mod error;
 pub mod jwt;
@@ -41,6 +55,7 @@ mod transport;
 
 pub use address::{AddressError, ServerUrl};
 pub use client::Client;
+pub use clock::Clock;
 pub use transport::{default_user_agent, Options, DEFAULT_MAX_LIST_BYTES, DEFAULT_MAX_LIST_ITEMS, MAX_BACKOFF};
 pub use edit::{EditField, EditOutcome, Merge, OrganisationFields};
 pub use error::{flatten_fields, Error};

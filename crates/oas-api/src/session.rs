@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use reqwest::Method;
@@ -16,6 +16,7 @@ use url::Url;
 use serde::Deserialize;
 
 use crate::address::ServerUrl;
+use crate::clock::Clock;
 use crate::error::{classify, Error, Route};
 use crate::jwt;
 use crate::model::{page_from_value, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
@@ -66,10 +67,10 @@ impl fmt::Debug for Session {
 
 /// Seconds left before `exp` by the local wall clock, when the local clock agrees with the
 /// server's (`iat` within 2 s of now); `None` otherwise.
-fn wallclock_remaining(access: &AccessToken) -> Option<f64> {
+fn wallclock_remaining(access: &AccessToken, clock: &Clock) -> Option<f64> {
     let claims = jwt::claims(access.expose())?;
     let (exp, iat) = (claims.exp?, claims.iat?);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
+    let now = clock.system().duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
     ((now - iat as f64).abs() < 2.0).then_some(exp as f64 - now)
 }
 
@@ -80,32 +81,29 @@ fn refresh_deadline(access: &AccessToken, options: &crate::Options) -> Option<In
     if !options.proactive_refresh {
         return None;
     }
+    let clock = &options.clock;
     let max_margin = options.refresh_margin;
     let claims = jwt::claims(access.expose())?;
     let exp = claims.exp?;
-    let now = Instant::now();
+    let now = clock.instant();
     match claims.iat {
         Some(iat) if exp > iat => {
             let lifetime = Duration::from_secs((exp - iat) as u64);
             let margin = max_margin.min(lifetime / 5);
-            let remaining = match wallclock_remaining(access) {
+            let remaining = match wallclock_remaining(access, clock) {
                 Some(r) => Duration::from_secs_f64(r.clamp(0.0, lifetime.as_secs_f64())),
                 None => lifetime,
             };
             Some(now + remaining.saturating_sub(margin))
         }
         _ => {
-            let unix_now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
+            let unix_now = clock.system().duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
             let remaining = Duration::from_secs(exp.saturating_sub(unix_now).max(0) as u64);
             let margin = max_margin.min(remaining / 5);
             Some(now + remaining.saturating_sub(margin))
         }
     }
 }
-
-/// A token with less than this left when it arrives (a very short lifetime, issued at the end
-/// of its second) is replaced once more, after it expires, before anyone uses it.
-const STILLBORN: f64 = 0.05;
 
 const MAX_PAGES: u64 = 100_000;
 
@@ -300,7 +298,7 @@ impl Session {
 
     fn snapshot(&self) -> (AccessToken, u64, bool) {
         let t = read(&self.inner.tokens);
-        let due = t.refresh_at.is_some_and(|d| Instant::now() >= d);
+        let due = t.refresh_at.is_some_and(|d| self.inner.transport.options().clock.instant() >= d);
         (t.access.clone(), t.generation, due)
     }
 
@@ -343,43 +341,32 @@ impl Session {
         if read(&self.inner.tokens).generation != seen {
             return Ok(());
         }
-        for attempt in 0..2 {
-            let refresh = read(&self.inner.tokens).refresh.clone();
-            match refresh_tokens(&self.inner.transport, &refresh).await {
-                Ok((access, rotated)) => {
-                    let left = wallclock_remaining(&access);
-                    {
-                        let mut t = write(&self.inner.tokens);
-                        t.refresh_at = refresh_deadline(&access, self.inner.transport.options());
-                        t.access = access;
-                        t.generation += 1;
-                        if let Some(r) = &rotated {
-                            t.refresh = r.clone();
-                        }
-                    }
-                    if let Some(r) = rotated {
-                        let listeners: Vec<Listener> = self.inner.listeners.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                        for l in listeners {
-                            l(&r);
-                        }
-                    }
-                    match left {
-                        Some(left) if attempt == 0 && left < STILLBORN => {
-                            tokio::time::sleep(Duration::from_secs_f64(left.max(0.0) + 0.01)).await;
-                        }
-                        _ => return Ok(()),
+        let refresh = read(&self.inner.tokens).refresh.clone();
+        match refresh_tokens(&self.inner.transport, &refresh).await {
+            Ok((access, rotated)) => {
+                {
+                    let mut t = write(&self.inner.tokens);
+                    t.refresh_at = refresh_deadline(&access, self.inner.transport.options());
+                    t.access = access;
+                    t.generation += 1;
+                    if let Some(r) = &rotated {
+                        t.refresh = r.clone();
                     }
                 }
-                Err(Error::SessionExpired) => {
-                    self.inner.ended.store(true, Ordering::SeqCst);
-                    return Err(Error::SessionExpired);
+                if let Some(r) = rotated {
+                    let listeners: Vec<Listener> = self.inner.listeners.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    for l in listeners {
+                        l(&r);
+                    }
                 }
-                // The first refresh worked: its token is the best there is.
-                Err(_) if attempt > 0 => return Ok(()),
-                Err(e) => return Err(e),
+                Ok(())
             }
+            Err(Error::SessionExpired) => {
+                self.inner.ended.store(true, Ordering::SeqCst);
+                Err(Error::SessionExpired)
+            }
+            Err(e) => Err(e),
         }
-        Ok(())
     }
 
     /// Page 1, then the other pages concurrently (computed from `count` and the page size seen),

@@ -14,6 +14,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::address::{AddressError, ServerUrl};
+use crate::clock::Clock;
 use crate::error::{classify, retry_after_from_detail, Answer, Error, Route};
 use crate::secret::{AccessToken, ApiKey};
 
@@ -51,6 +52,8 @@ pub struct Options {
     pub refresh_margin: Duration,
     /// Refresh before `exp` (on by default); off, only a 401 triggers a refresh.
     pub proactive_refresh: bool,
+    /// What "now" is for token deadlines (tests move an adjustable one instead of sleeping).
+    pub clock: Clock,
     pub user_agent: String,
 }
 
@@ -73,6 +76,7 @@ impl Default for Options {
             max_list_bytes: DEFAULT_MAX_LIST_BYTES,
             refresh_margin: Duration::from_secs(30),
             proactive_refresh: true,
+            clock: Clock::real(),
             user_agent: default_user_agent(),
         }
     }
@@ -343,10 +347,9 @@ pub(crate) fn expect_json(route: Route, a: Answer) -> Result<Value, Error> {
     }
 }
 
+/// Jitter: uniform in [0, 1).
 fn random_fraction() -> f64 {
-    use std::hash::BuildHasher;
-    let r = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
-    (r >> 11) as f64 / (1u64 << 53) as f64
+    fastrand::f64()
 }
 
 /// What a transport failure was, from the types in its source chain (never from its text).
