@@ -15,6 +15,7 @@ mod clock;
 mod faults;
 mod http;
 mod jwt;
+mod passwords;
 mod secrets;
 mod store;
 mod util;
@@ -53,6 +54,9 @@ pub struct Config {
     /// Throttle the dj-rest-auth routes (login, logout, user, password change) to N per minute
     /// per client address.
     pub login_rate_per_min: Option<u32>,
+    /// dj-rest-auth `OLD_PASSWORD_FIELD_ENABLED`: `password/change/` requires and checks
+    /// `old_password` (off: the field is ignored).
+    pub check_old_password: bool,
     /// Injected faults.
     pub faults: Option<Faults>,
     /// The time everything time-based reads (token lifetimes, API key expiry, throttling,
@@ -72,6 +76,7 @@ impl Default for Config {
             strict: false,
             currencies_as_string: false,
             login_rate_per_min: None,
+            check_old_password: false,
             faults: None,
             clock: Clock::real(),
         }

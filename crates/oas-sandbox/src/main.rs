@@ -59,6 +59,10 @@ enum Command {
         /// Throttle the auth routes: N/min per client address (e.g. 5/min).
         #[arg(long)]
         login_rate: Option<String>,
+        /// `password/change/` requires and checks `old_password` (dj-rest-auth's
+        /// OLD_PASSWORD_FIELD_ENABLED).
+        #[arg(long)]
+        check_old_password: bool,
         /// JSON fault injection file (see README).
         #[arg(long)]
         faults: Option<PathBuf>,
@@ -158,6 +162,7 @@ async fn main() -> anyhow::Result<()> {
             strict,
             currencies_as,
             login_rate,
+            check_old_password,
             faults,
         } => {
             if page_size == 0 {
@@ -176,6 +181,7 @@ async fn main() -> anyhow::Result<()> {
                 strict,
                 currencies_as_string: matches!(currencies_as, CurrenciesAs::String),
                 login_rate_per_min: login_rate.as_deref().map(parse_rate).transpose()?,
+                check_old_password,
                 faults,
                 clock: oas_sandbox::Clock::real(),
             };

@@ -182,6 +182,7 @@ async fn serve_flags() {
         "--strict",
         "--currencies-as", "string",
         "--login-rate", "100/min",
+        "--check-old-password",
         "--faults", faults.to_str().unwrap(),
     ]);
     let body = login(&server.base, "demo", "demo-password-1").await;
