@@ -15,6 +15,7 @@ mod clock;
 mod faults;
 mod http;
 mod jwt;
+mod passwords;
 mod secrets;
 mod store;
 mod util;
@@ -53,6 +54,9 @@ pub struct Config {
     /// Throttle the dj-rest-auth routes (login, logout, user, password change) to N per minute
     /// per client address.
     pub login_rate_per_min: Option<u32>,
+    /// dj-rest-auth `OLD_PASSWORD_FIELD_ENABLED`: `password/change/` requires and checks
+    /// `old_password` (off: the field is ignored).
+    pub check_old_password: bool,
     /// Injected faults.
     pub faults: Option<Faults>,
     /// The time everything time-based reads (token lifetimes, API key expiry, throttling,
@@ -72,6 +76,7 @@ impl Default for Config {
             strict: false,
             currencies_as_string: false,
             login_rate_per_min: None,
+            check_old_password: false,
             faults: None,
             clock: Clock::real(),
         }
@@ -193,6 +198,21 @@ impl Sandbox {
         self.clock().advance(by);
     }
 
+    /// Sets a user's password (as `manage.py changepassword`, without the validators).
+    pub fn reset_password(&self, username: &str, password: &str) -> anyhow::Result<()> {
+        reset_password(&self.app.store, username, password)
+    }
+
+    /// Changes an organisation as another administrator would (whoever owns it).
+    pub fn update_org(&self, id: i64, changes: &OrgUpdate) -> anyhow::Result<()> {
+        update_org(&self.app.store, id, changes)
+    }
+
+    /// Deletes an organisation as another administrator would (whoever owns it).
+    pub fn delete_org(&self, id: i64) -> anyhow::Result<()> {
+        delete_org(&self.app.store, id)
+    }
+
     /// Replaces the injected faults (None = no faults) while the server runs.
     pub fn set_faults(&self, faults: Option<Faults>) {
         self.app.set_faults(faults);
@@ -207,6 +227,7 @@ impl Sandbox {
     /// a temporary database has been deleted. (A connection that a client keeps busy is given
     /// 5 seconds, after which the server stops without waiting for it.)
     pub async fn shutdown(mut self) {
+        self.app.stop_stalls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -229,6 +250,7 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.app.stop_stalls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -284,6 +306,70 @@ pub fn ensure_demo(store: &store::Store) -> anyhow::Result<DemoCredentials> {
     })
 }
 
+/// Changes to an organisation made by an administrator ([`Sandbox::update_org`],
+/// [`Admin::update_org`], `oas-sandbox update-org`); `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrgUpdate {
+    pub name: Option<String>,
+    pub base_currency: Option<String>,
+    pub currencies: Option<Vec<String>>,
+}
+
+fn reset_password(store: &store::Store, username: &str, password: &str) -> anyhow::Result<()> {
+    if password.is_empty() {
+        anyhow::bail!("the password may not be empty");
+    }
+    let user = store.require_user(username)?;
+    store.set_password(user.id, password)
+}
+
+/// The API's rules for the fields, so that an administrator cannot write what the API would
+/// refuse.
+fn update_org(store: &store::Store, id: i64, changes: &OrgUpdate) -> anyhow::Result<()> {
+    let name = match &changes.name {
+        Some(n) if n.trim().is_empty() => anyhow::bail!("the name may not be blank"),
+        Some(n) if n.trim().chars().count() > 255 => anyhow::bail!("the name has more than 255 characters"),
+        Some(n) => Some(n.trim().to_string()),
+        None => None,
+    };
+    let check = |code: &str| -> anyhow::Result<String> {
+        let code = code.trim();
+        if util::valid_currency(code) {
+            Ok(code.to_string())
+        } else {
+            anyhow::bail!("{code:?} is not an ISO 4217 currency code")
+        }
+    };
+    let base_currency = changes.base_currency.as_deref().map(check).transpose()?;
+    let currencies = match &changes.currencies {
+        Some(list) => {
+            let mut unique: Vec<String> = Vec::new();
+            for code in list {
+                let code = check(code)?;
+                if !unique.contains(&code) {
+                    unique.push(code);
+                }
+            }
+            if unique.is_empty() {
+                anyhow::bail!("the currencies may not be empty");
+            }
+            Some(unique)
+        }
+        None => None,
+    };
+    let owner = store.org_owner(id)?.with_context(|| format!("no organisation with id {id}"))?;
+    let w = store::OrgWrite { name, base_currency, currencies, image: None, contacts: None };
+    store.update_org(owner, id, &w)?;
+    Ok(())
+}
+
+fn delete_org(store: &store::Store, id: i64) -> anyhow::Result<()> {
+    if !store.delete_org(id)? {
+        anyhow::bail!("no organisation with id {id}");
+    }
+    Ok(())
+}
+
 /// Administration of a database file without a running server (the CLI's admin commands).
 pub struct Admin {
     store: store::Store,
@@ -311,5 +397,14 @@ impl Admin {
     }
     pub fn ensure_demo(&self) -> anyhow::Result<DemoCredentials> {
         ensure_demo(&self.store)
+    }
+    pub fn reset_password(&self, username: &str, password: &str) -> anyhow::Result<()> {
+        reset_password(&self.store, username, password)
+    }
+    pub fn update_org(&self, id: i64, changes: &OrgUpdate) -> anyhow::Result<()> {
+        update_org(&self.store, id, changes)
+    }
+    pub fn delete_org(&self, id: i64) -> anyhow::Result<()> {
+        delete_org(&self.store, id)
     }
 }

@@ -683,6 +683,19 @@ impl Store {
         }
     }
 
+    /// The owner of organisation `id`, if it exists.
+    pub fn org_owner(&self, id: i64) -> anyhow::Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT owner_id FROM organisations WHERE id=?1", params![id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Deletes organisation `id` (whoever owns it); false if there was none.
+    pub fn delete_org(&self, id: i64) -> anyhow::Result<bool> {
+        Ok(self.conn().execute("DELETE FROM organisations WHERE id=?1", params![id])? > 0)
+    }
+
     /// Makes `id` the owner's only active organisation. Returns false if it is not theirs.
     pub fn make_active(&self, owner_id: i64, id: i64) -> anyhow::Result<Option<OrgRow>> {
         {

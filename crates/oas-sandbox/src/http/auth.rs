@@ -16,7 +16,7 @@ use super::responses::{
 };
 use super::{db, App, AppState, Reply};
 use crate::jwt::{self, Claims, TokenError};
-use crate::secrets;
+use crate::{passwords, secrets};
 use crate::store::UserRow;
 
 #[derive(Serialize)]
@@ -299,61 +299,35 @@ pub(super) async fn user_details(app: &AppState, ctx: &Ctx) -> Reply {
 
 // ---------------------------------------------------------------- password change
 
-const COMMON_PASSWORDS: &[&str] = &[
-    "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwerty123",
-    "qwertyuiop", "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1",
-    "abc12345", "letmein1", "trustno1", "passw0rd", "superman", "11111111", "00000000",
-];
-
-/// Django's default AUTH_PASSWORD_VALIDATORS, approximately.
-fn password_problems(p: &str, user: &UserRow) -> Vec<String> {
-    let mut out = Vec::new();
-    let lower = p.to_lowercase();
-    if !user.username.is_empty()
-        && (lower == user.username.to_lowercase()
-            || (!user.email.is_empty() && lower == user.email.to_lowercase()))
-    {
-        out.push("The password is too similar to the username.".to_string());
-    }
-    if p.chars().count() < 8 {
-        out.push("This password is too short. It must contain at least 8 characters.".to_string());
-    }
-    if COMMON_PASSWORDS.contains(&lower.as_str()) {
-        out.push("This password is too common.".to_string());
-    }
-    if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) {
-        out.push("This password is entirely numeric.".to_string());
-    }
-    out
-}
-
+/// dj-rest-auth's `PasswordChangeSerializer` with Django's `SetPasswordForm`.
 pub(super) async fn password_change(app: &AppState, ctx: &Ctx) -> Reply {
     let user = ctx.user(app).await?;
     let data = ctx.object().await?;
     let mut errors = Errors::new();
-    let old = Field::new("old_password").optional().allow_blank().max_length(128).char(&data, &mut errors);
+    // OLD_PASSWORD_FIELD_ENABLED: without it the field does not exist (whatever is sent is
+    // ignored); with it the field is required and checked with the others.
+    if app.cfg.check_old_password {
+        if let Some(old) = Field::new("old_password").max_length(128).char(&data, &mut errors) {
+            if !password_matches(old, user.password_hash.clone()).await {
+                add_error(
+                    &mut errors,
+                    "old_password",
+                    "Your old password was entered incorrectly. Please enter it again.",
+                );
+            }
+        }
+    }
     let p1 = Field::new("new_password1").max_length(128).char(&data, &mut errors);
     let p2 = Field::new("new_password2").max_length(128).char(&data, &mut errors);
     if !errors.is_empty() {
         return Err(bad_request(errors));
-    }
-    // OLD_PASSWORD_FIELD_ENABLED is off by default; an old password that is sent is checked.
-    if let Some(old) = old.filter(|o| !o.is_empty()) {
-        if !password_matches(old, user.password_hash.clone()).await {
-            add_error(
-                &mut errors,
-                "old_password",
-                "Your old password was entered incorrectly. Please enter it again.",
-            );
-            return Err(bad_request(errors));
-        }
     }
     let (p1, p2) = (p1.unwrap_or_default(), p2.unwrap_or_default());
     if p1 != p2 {
         add_error(&mut errors, "new_password2", "The two password fields didn\u{2019}t match.");
         return Err(bad_request(errors));
     }
-    for problem in password_problems(&p2, &user) {
+    for problem in passwords::problems(&p2, &user.username, &user.email) {
         add_error(&mut errors, "new_password2", problem);
     }
     if !errors.is_empty() {
@@ -364,6 +338,7 @@ pub(super) async fn password_change(app: &AppState, ctx: &Ctx) -> Reply {
         Ok(Ok(h)) => h,
         _ => return Err(server_error()),
     };
+    // LOGOUT_ON_PASSWORD_CHANGE is off: the session's tokens stay valid.
     db(app, move |s| s.set_password_hash(id, &hash)).await?;
     Ok(detail(StatusCode::OK, "New password has been saved."))
 }

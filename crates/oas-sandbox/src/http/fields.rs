@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use super::pipeline::python_type;
 use super::responses::{add_error, Errors};
 use crate::store::Contact;
+use crate::util::valid_currency;
 
 const REQUIRED: &str = "This field is required.";
 const BLANK: &str = "This field may not be blank.";
@@ -193,14 +194,6 @@ fn valid_email(s: &str) -> bool {
             })
             && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit())));
     local_ok && domain_ok
-}
-
-/// ISO 4217 alphabetic codes, without the "no currency" and testing codes.
-fn valid_currency(code: &str) -> bool {
-    code.len() == 3
-        && code.chars().all(|c| c.is_ascii_uppercase())
-        && !matches!(code, "XXX" | "XTS")
-        && iso_currency::Currency::from_code(code).is_some()
 }
 
 fn invalid_choice(v: &str) -> String {
