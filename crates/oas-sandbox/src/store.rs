@@ -521,7 +521,7 @@ impl Store {
         let Some((hashed, expiry, revoked)) = row else {
             return Ok(KeyStatus::Unknown);
         };
-        if !secrets::constant_time_eq(secrets::hash_api_key(key).as_bytes(), hashed.as_bytes()) {
+        if !secrets::api_key_matches(key, &hashed) {
             return Ok(KeyStatus::Unknown);
         }
         if revoked {
