@@ -5,6 +5,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use rand::distributions::Alphanumeric;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha512};
+use subtle::ConstantTimeEq;
 
 pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut v = vec![0u8; n];
@@ -48,27 +49,17 @@ pub fn generate_api_key() -> (String, String) {
 
 /// djangorestframework-api-key's `Sha512ApiKeyHasher` encoding: `sha512$$<hex digest>`.
 pub fn hash_api_key(key: &str) -> String {
-    let digest = Sha512::digest(key.as_bytes());
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(8 + digest.len() * 2);
-    out.push_str("sha512$$");
-    for b in digest {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
-    out
+    format!("sha512$${}", hex::encode(Sha512::digest(key.as_bytes())))
 }
 
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Whether `key` hashes to `hashed` (a [`hash_api_key`] result), compared in constant time.
+pub fn api_key_matches(key: &str, hashed: &str) -> bool {
+    hash_api_key(key).as_bytes().ct_eq(hashed.as_bytes()).into()
 }
 
 /// A random hex string of `bytes` bytes (for JWT ids).
 pub fn random_hex(bytes: usize) -> String {
-    random_bytes(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(random_bytes(bytes))
 }
 
 #[cfg(test)]
@@ -83,6 +74,29 @@ mod tests {
         assert_eq!(&key[..8], prefix);
         assert_eq!(&key[8..9], ".");
         assert!(key[9..].chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn api_key_hash_is_djangos_sha512_encoding() {
+        // SHA-512("abc"), the FIPS 180-2 test vector.
+        assert_eq!(
+            hash_api_key("abc"),
+            "sha512$$ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+        );
+        let (_, key) = generate_api_key();
+        let hashed = hash_api_key(&key);
+        assert!(api_key_matches(&key, &hashed));
+        assert!(!api_key_matches(&key, &hash_api_key("abc")));
+        assert!(!api_key_matches(&key, &hashed[..hashed.len() - 1]));
+        assert!(!api_key_matches(&key, ""));
+    }
+
+    #[test]
+    fn random_hex_is_lowercase_hex_of_the_byte_count() {
+        let h = random_hex(16);
+        assert_eq!(h.len(), 32);
+        assert!(h.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')));
+        assert_ne!(h, random_hex(16));
     }
 
     #[test]

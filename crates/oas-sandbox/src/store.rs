@@ -12,7 +12,7 @@
 //! `COUNT(*)` over all of the owner's rows.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{anyhow, bail, Context};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -76,60 +76,35 @@ pub enum KeyStatus {
 
 pub struct Store {
     writer: Mutex<Connection>,
-    readers: ReaderPool,
+    readers: r2d2::Pool<ReadOnly>,
     path: PathBuf,
     clock: Clock,
 }
 
-/// Read-only connections, opened on demand up to `max`.
-struct ReaderPool {
-    idle: Mutex<(Vec<Connection>, usize)>,
-    returned: Condvar,
-    max: usize,
-}
+/// The read-only connections, for r2d2 (which opens them on demand, up to its `max_size`).
+/// r2d2 rather than a hand-written pool; not r2d2_sqlite, whose manager never reports broken.
+struct ReadOnly(PathBuf);
 
-/// A pooled read-only connection, handed back when dropped.
-struct Reader<'a> {
-    pool: &'a ReaderPool,
-    conn: Option<Connection>,
-}
+impl r2d2::ManageConnection for ReadOnly {
+    type Connection = Connection;
+    type Error = rusqlite::Error;
 
-impl std::ops::Deref for Reader<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        self.conn.as_ref().expect("connection present until drop")
+    fn connect(&self) -> rusqlite::Result<Connection> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.0, flags)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(conn)
     }
-}
 
-impl Drop for Reader<'_> {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            let mut idle = self.pool.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if conn.is_autocommit() {
-                idle.0.push(conn);
-            } else {
-                // Still inside a read transaction: its snapshot would go stale. Close it.
-                idle.1 -= 1;
-                drop(idle);
-                drop(conn);
-                self.pool.returned.notify_one();
-                return;
-            }
-            drop(idle);
-            self.pool.returned.notify_one();
-        }
+    fn is_valid(&self, _: &mut Connection) -> rusqlite::Result<()> {
+        Ok(())
     }
-}
 
-fn open_reader(path: &Path) -> anyhow::Result<Connection> {
-    use rusqlite::OpenFlags;
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
-    )
-    .with_context(|| format!("cannot open database {} for reading", path.display()))?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    Ok(conn)
+    /// Still inside a read transaction: its snapshot would go stale, so r2d2 closes it.
+    fn has_broken(&self, conn: &mut Connection) -> bool {
+        !conn.is_autocommit()
+    }
 }
 
 const SCHEMA: &str = r#"
@@ -218,9 +193,14 @@ impl Store {
         conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
         Self::migrate(&conn)?;
         let max = std::thread::available_parallelism().map_or(4, |n| n.get()).clamp(2, 8) + 2;
+        let readers = r2d2::Pool::builder()
+            .max_size(max as u32)
+            .min_idle(Some(0))
+            .connection_timeout(std::time::Duration::from_secs(30))
+            .build_unchecked(ReadOnly(path.to_path_buf()));
         Ok(Store {
             writer: Mutex::new(conn),
-            readers: ReaderPool { idle: Mutex::new((Vec::new(), 0)), returned: Condvar::new(), max },
+            readers,
             path: path.to_path_buf(),
             clock,
         })
@@ -278,29 +258,10 @@ impl Store {
     }
 
     /// A read-only connection from the pool (waits when all are in use).
-    fn reader(&self) -> anyhow::Result<Reader<'_>> {
-        let pool = &self.readers;
-        let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(conn) = idle.0.pop() {
-                return Ok(Reader { pool, conn: Some(conn) });
-            }
-            if idle.1 < pool.max {
-                idle.1 += 1;
-                drop(idle);
-                return match open_reader(&self.path) {
-                    Ok(conn) => Ok(Reader { pool, conn: Some(conn) }),
-                    Err(e) => {
-                        let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
-                        idle.1 -= 1;
-                        drop(idle);
-                        pool.returned.notify_one();
-                        Err(e)
-                    }
-                };
-            }
-            idle = pool.returned.wait(idle).unwrap_or_else(|e| e.into_inner());
-        }
+    fn reader(&self) -> anyhow::Result<r2d2::PooledConnection<ReadOnly>> {
+        self.readers
+            .get()
+            .with_context(|| format!("cannot open database {} for reading", self.path.display()))
     }
 
     /// The HMAC secret for JWTs, created on first use and kept in the database so that tokens
@@ -521,7 +482,7 @@ impl Store {
         let Some((hashed, expiry, revoked)) = row else {
             return Ok(KeyStatus::Unknown);
         };
-        if !secrets::constant_time_eq(secrets::hash_api_key(key).as_bytes(), hashed.as_bytes()) {
+        if !secrets::api_key_matches(key, &hashed) {
             return Ok(KeyStatus::Unknown);
         }
         if revoked {
@@ -896,7 +857,7 @@ mod tests {
         let store = Store::open(&dir.path().join("t.sqlite3"), Clock::real()).unwrap();
         let a = store.create_user("a", "", "pw-a-123456").unwrap();
         // Hold every reader once so that the pool is full of connections opened before the writes.
-        let held: Vec<_> = (0..store.readers.max).map(|_| store.reader().unwrap()).collect();
+        let held: Vec<_> = (0..store.readers.max_size()).map(|_| store.reader().unwrap()).collect();
         drop(held);
         for i in 1..=20 {
             store.create_org(a, &org(&format!("o{i}"))).unwrap();
@@ -906,5 +867,23 @@ mod tests {
         assert_eq!(store.check_key(&key).unwrap(), KeyStatus::Valid);
         store.revoke_key(&key).unwrap();
         assert_eq!(store.check_key(&key).unwrap(), KeyStatus::Revoked);
+    }
+
+    #[test]
+    fn a_reader_left_inside_a_transaction_is_closed_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite3"), Clock::real()).unwrap();
+        let a = store.create_user("a", "", "pw-a-123456").unwrap();
+        {
+            let conn = store.reader().unwrap();
+            conn.execute_batch("BEGIN").unwrap();
+            let n: i64 = conn.query_row("SELECT COUNT(*) FROM organisations", [], |r| r.get(0)).unwrap();
+            assert_eq!(n, 0);
+            assert!(!conn.is_autocommit());
+        }
+        assert_eq!(store.readers.state().connections, 0, "the connection was closed");
+        store.create_org(a, &org("o1")).unwrap();
+        assert_eq!(store.count_orgs(a).unwrap(), 1);
+        assert_eq!(store.readers.state().idle_connections, 1, "a finished reader goes back");
     }
 }
