@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { startSandbox, startDriver, launchApp, stopAll, sleep, signInToSandbox, press, fill, waitForText, choose } from './harness.mjs';
+const dir = '/tmp/conflicts-shots';
+try {
+  const sandbox = await startSandbox();
+  await startDriver();
+  const app = await launchApp();
+  await signInToSandbox(app, sandbox);
+  const { username, email, password, apiKey } = sandbox.demo;
+  const { access } = await (await fetch(`${sandbox.url}/api/auth/login/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, email, password }) })).json();
+  const headers = { 'X-Api-Key': apiKey, Authorization: `Bearer ${access}`, 'Content-Type': 'application/json' };
+  const page = await (await fetch(`${sandbox.url}/api/organisations/`, { headers })).json();
+  const org = page.results.find((o) => o.name === 'Northwind Traders');
+  await press(app, 'Organizations');
+  await waitForText(app, '8 organizations', 60000);
+  await press(app, 'Edit: Northwind Traders');
+  await waitForText(app, 'Edit organization');
+  await fetch(`${sandbox.url}/api/organisations/${org.id}/`, { method: 'PATCH', headers, body: JSON.stringify({ name: 'Northwind Traders Group', base_currency: 'EUR', currencies: ['EUR', 'USD', 'GBP', 'CHF'] }) });
+  await fill(app, 'Name', 'Northwind Trading Co.');
+  await choose(app, 'Base currency', 'GBP');
+  await fill(app, 'Image URL', 'http://example.com/logo.png');
+  await press(app, 'Save');
+  await waitForText(app, 'Someone else changed this organization', 30000);
+  const pick = await app.$(`//fieldset[legend[normalize-space()="Name"]]//label[contains(., "Take theirs")]`);
+  await pick.click();
+  await app.execute(() => window.scrollTo(0, 0));
+  await sleep(800);
+  const shot = (n) => { execFileSync('import', ['-window', 'root', `${dir}/${n}.png`]); execFileSync('convert', [`${dir}/${n}.png`, '-trim', '+repage', `${dir}/${n}.png`]); };
+  shot('conflict-en');
+  await app.execute(() => window.scrollTo(0, document.body.scrollHeight));
+  await app.execute(() => document.querySelector('main, .page, body').scrollIntoView(false));
+  await app.execute(() => document.getElementById('org-image')?.scrollIntoView({ block: 'center' }));
+  await sleep(800);
+  shot('image-en');
+  const sel = await app.$('label.language select');
+  await sel.selectByAttribute('value', 'es');
+  await waitForText(app, 'Otra persona cambió esta organización');
+  await app.execute(() => window.scrollTo(0, 0));
+  await sleep(1000);
+  shot('conflict-es');
+  await app.execute(() => document.getElementById('org-image')?.scrollIntoView({ block: 'center' }));
+  await sleep(800);
+  shot('image-es');
+  await app.deleteSession();
+} finally {
+  stopAll();
+}
