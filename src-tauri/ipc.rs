@@ -278,12 +278,15 @@ pub struct EditConflict {
     pub theirs: Organisation,
     /// Theirs with my changes to the fields only I changed; the conflicting fields hold mine.
     pub merged: OrganisationDraft,
+    /// Fields only the other admin changed: their values are already in `merged`.
+    pub theirs_kept: Vec<DraftField>,
 }
 
 impl EditConflict {
     pub fn new(base: &Organisation, mine: &OrganisationDraft, theirs: oas_api::Organisation, merge: oas_api::Merge) -> Self {
         Self {
             fields: merge.conflicts.into_iter().map(DraftField::from).collect(),
+            theirs_kept: merge.theirs_kept.into_iter().map(DraftField::from).collect(),
             base: OrganisationDraft::from_fields(base.fields()),
             mine: mine.clone(),
             theirs: theirs.into(),

@@ -106,6 +106,7 @@ mod tests {
         // Their currency is already merged; the conflicting name holds mine until chosen.
         assert_eq!(json["conflict"]["merged"]["currencies"], serde_json::json!(["USD", "EUR", "GBP"]));
         assert_eq!(json["conflict"]["merged"]["name"], "Mine");
+        assert_eq!(json["conflict"]["theirsKept"], serde_json::json!(["currencies"]));
         assert_eq!(edit_result(base.clone(), &mine, oas_api::EditOutcome::Unchanged).unwrap(), base);
     }
 

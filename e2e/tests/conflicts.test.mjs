@@ -4,6 +4,9 @@
 // both changed the same field, let the person choose, and keep every change of the other admin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
 import {
   startSandbox,
   startDriver,
@@ -14,6 +17,8 @@ import {
   screenshot,
   waitForText,
   signInToSandbox,
+  sandboxBinary,
+  valueOf,
 } from '../harness.mjs';
 
 async function withApp(name, body) {
@@ -136,5 +141,27 @@ test('the other admin changed a field the person did not touch: saved without a 
     assert.equal(after.name, 'Kōbe Sound Works KK');
     assert.deepEqual(currencies(after).sort(), ['EUR', 'JPY', 'USD']);
     assert.equal(after.image, 'https://example.com/kobe.png');
+  });
+});
+
+test('the organisation is deleted on the server while open: a plain message, nothing typed lost, created again on request', async () => {
+  await withApp('conflict-deleted', async ({ sandbox, app }) => {
+    const other = await otherAdmin(sandbox);
+    await signInToSandbox(app, sandbox);
+    await openForEdit(app, 'Alpine Audio AG');
+    const opened = await other.find('Alpine Audio AG');
+    await promisify(execFile)(sandboxBinary, ['delete-org', '--db', join(sandbox.dir, 'oas.db'), '--id', String(opened.id)]);
+
+    await fill(app, 'Name', 'Alpine Audio GmbH');
+    await press(app, 'Save');
+    await waitForText(app, 'This organization was deleted on the server while you were editing it.', 30_000);
+    assert.equal(await valueOf(app, 'Name'), 'Alpine Audio GmbH', 'what was typed is still there');
+
+    await press(app, 'Create it again as a new organization');
+    await waitForText(app, 'Saved “Alpine Audio GmbH”.', 30_000);
+    const created = await other.find('Alpine Audio GmbH');
+    assert.notEqual(created.id, opened.id);
+    assert.equal(created.base_currency, 'CHF');
+    assert.deepEqual(currencies(created).sort(), ['CHF', 'EUR']);
   });
 });

@@ -64,6 +64,8 @@ pub struct Merge {
     pub merged: OrganisationFields,
     /// Fields both of us changed to different values, in form order.
     pub conflicts: Vec<EditField>,
+    /// Fields only they changed: their value is in `merged` (so the person can be told).
+    pub theirs_kept: Vec<EditField>,
 }
 
 impl OrganisationPatch {
@@ -169,6 +171,7 @@ pub fn merge(base: &OrganisationFields, mine: &OrganisationFields, theirs: &Orga
     let mut patch = OrganisationPatch::default();
     let mut merged = theirs.clone();
     let mut conflicts = Vec::new();
+    let mut theirs_kept = Vec::new();
 
     // For one field: Some(true) send mine, Some(false) keep theirs, None conflict.
     let decide = |mine_changed: bool, theirs_changed: bool, mine_is_theirs: bool| match (mine_changed, theirs_changed) {
@@ -177,9 +180,13 @@ pub fn merge(base: &OrganisationFields, mine: &OrganisationFields, theirs: &Orga
         (true, true) if mine_is_theirs => Some(false),
         (true, true) => None,
     };
-    let mut apply = |field: EditField, decision: Option<bool>, set: &mut dyn FnMut(&mut OrganisationPatch, &mut OrganisationFields)| {
+    let mut apply = |field: EditField, decision: Option<bool>, theirs_changed: bool, set: &mut dyn FnMut(&mut OrganisationPatch, &mut OrganisationFields)| {
         match decision {
-            Some(false) => {}
+            Some(false) => {
+                if theirs_changed {
+                    theirs_kept.push(field);
+                }
+            }
             Some(true) => set(&mut patch, &mut merged),
             None => {
                 let mut ignored = OrganisationPatch::default();
@@ -189,30 +196,29 @@ pub fn merge(base: &OrganisationFields, mine: &OrganisationFields, theirs: &Orga
         }
     };
 
-    let d = decide(text(&mine.name) != text(&base.name), text(&theirs.name) != text(&base.name), text(&mine.name) == text(&theirs.name));
-    apply(EditField::Name, d, &mut |p, m| {
+    let theirs_changed = text(&theirs.name) != text(&base.name);
+    let d = decide(text(&mine.name) != text(&base.name), theirs_changed, text(&mine.name) == text(&theirs.name));
+    apply(EditField::Name, d, theirs_changed, &mut |p, m| {
         p.name = Some(text(&mine.name).to_string());
         m.name = text(&mine.name).to_string();
     });
 
-    let d = decide(
-        text(&mine.base_currency) != text(&base.base_currency),
-        text(&theirs.base_currency) != text(&base.base_currency),
-        text(&mine.base_currency) == text(&theirs.base_currency),
-    );
-    apply(EditField::BaseCurrency, d, &mut |p, m| {
+    let theirs_changed = text(&theirs.base_currency) != text(&base.base_currency);
+    let d = decide(text(&mine.base_currency) != text(&base.base_currency), theirs_changed, text(&mine.base_currency) == text(&theirs.base_currency));
+    apply(EditField::BaseCurrency, d, theirs_changed, &mut |p, m| {
         p.base_currency = Some(text(&mine.base_currency).to_string());
         m.base_currency = text(&mine.base_currency).to_string();
     });
 
     let (b, m, t) = (currency_set(&base.currencies), currency_set(&mine.currencies), currency_set(&theirs.currencies));
-    apply(EditField::Currencies, decide(m != b, t != b, m == t), &mut |p, m| {
+    apply(EditField::Currencies, decide(m != b, t != b, m == t), t != b, &mut |p, m| {
         p.currencies = Some(mine.currencies.clone());
         m.currencies = mine.currencies.clone();
     });
 
-    let d = decide(image(&mine.image) != image(&base.image), image(&theirs.image) != image(&base.image), image(&mine.image) == image(&theirs.image));
-    apply(EditField::Image, d, &mut |p, m| {
+    let theirs_changed = image(&theirs.image) != image(&base.image);
+    let d = decide(image(&mine.image) != image(&base.image), theirs_changed, image(&mine.image) == image(&theirs.image));
+    apply(EditField::Image, d, theirs_changed, &mut |p, m| {
         p.image = Some(image(&mine.image).map(str::to_string));
         m.image = image(&mine.image).map(str::to_string);
     });
@@ -220,7 +226,11 @@ pub fn merge(base: &OrganisationFields, mine: &OrganisationFields, theirs: &Orga
     // Contacts are only compared when this edit manages them and the server has them.
     if let (Some(mine_c), Some(theirs_c)) = (&mine.contacts, &theirs.contacts) {
         let base_c = base.contacts.as_deref().unwrap_or_default();
-        if !same_contacts(mine_c, base_c) {
+        if same_contacts(mine_c, base_c) {
+            if !same_contacts(theirs_c, base_c) {
+                theirs_kept.push(EditField::Contacts);
+            }
+        } else {
             match merge_contacts(base_c, mine_c, theirs_c) {
                 Some(list) if same_contacts(&list, theirs_c) => {}
                 Some(list) => {
@@ -235,7 +245,7 @@ pub fn merge(base: &OrganisationFields, mine: &OrganisationFields, theirs: &Orga
         }
     }
 
-    Merge { patch, merged, conflicts }
+    Merge { patch, merged, conflicts, theirs_kept }
 }
 
 /// What changed from base to mine: the body of a PATCH that sends nothing else.
@@ -244,6 +254,8 @@ pub fn changes(base: &OrganisationFields, mine: &OrganisationFields) -> Organisa
 }
 
 /// What became of a save.
+// One value per save, moved once: boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditOutcome {
     /// Nothing changed: no request was sent.
@@ -374,6 +386,7 @@ mod tests {
         let theirs = org("Theirs", "USD", &["USD", "EUR", "GBP"], None);
         let m = merge(&base, &mine, &theirs);
         assert_eq!(m.conflicts, vec![EditField::Name]);
+        assert_eq!(m.theirs_kept, vec![EditField::Currencies]);
         // Their currencies, my image, and (in conflict) my name until the person chooses.
         assert_eq!(m.merged, org("Mine", "USD", &["USD", "EUR", "GBP"], Some("https://x/m.png")));
         // Choosing with `merged` as mine and theirs as the new base sends only what I chose.

@@ -56,6 +56,22 @@ async fn another_admins_changes_are_never_overwritten() {
     env.sandbox.shutdown().await;
 }
 
+#[tokio::test]
+async fn an_organisation_deleted_while_open_is_reported_and_nothing_is_sent() {
+    let env = env(Config::default()).await;
+    let (me, _) = env.login().await;
+    let opened = me.create_organisation(&acme()).await.unwrap();
+    let base = OrganisationFields::from(&opened);
+    env.sandbox.delete_org(opened.id).unwrap();
+    let mine = OrganisationFields { name: "Renamed".into(), ..base.clone() };
+    assert_eq!(save_edit(&me, opened.id, &base, &mine).await.unwrap_err(), Error::NotFound);
+    // Created again as new, everything typed is there.
+    let again = me.create_organisation(&NewOrganisation { name: mine.name.clone(), ..acme() }).await.unwrap();
+    assert_ne!(again.id, opened.id);
+    assert_eq!(again.name, "Renamed");
+    env.sandbox.shutdown().await;
+}
+
 /// A stub OAS server that stores organisations as raw JSON, unknown fields included, and
 /// records every PATCH body.
 #[derive(Clone, Default)]

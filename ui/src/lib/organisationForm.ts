@@ -1,7 +1,9 @@
+import type { DraftField } from "./bindings/DraftField";
 import type { OrganisationDraft } from "./bindings/OrganisationDraft";
 import type { MessageKey } from "./i18n.svelte";
 
-export type DraftField = "name" | "baseCurrency" | "currencies" | "image" | "contacts";
+// The form's fields are the shell's (a conflict names them the same way).
+export type { DraftField };
 
 export const DRAFT_SAVE_DELAY_MS = 600;
 

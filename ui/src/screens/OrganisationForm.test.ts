@@ -278,6 +278,7 @@ describe("OrganisationForm when another admin changed the organisation", () => {
     mine: { ...base, name: "Acme (mine)" },
     theirs,
     merged: { ...base, name: "Acme (mine)", currencies: ["USD", "EUR", "GBP"] },
+    theirsKept: ["currencies"],
   };
   const conflictError = { code: "conflict", message: "changed", conflict };
 

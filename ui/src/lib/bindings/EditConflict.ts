@@ -25,4 +25,8 @@ theirs: Organisation,
 /**
  * Theirs with my changes to the fields only I changed; the conflicting fields hold mine.
  */
-merged: OrganisationDraft, };
+merged: OrganisationDraft, 
+/**
+ * Fields only the other admin changed: their values are already in `merged`.
+ */
+theirsKept: Array<DraftField>, };
