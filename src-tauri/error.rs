@@ -31,6 +31,10 @@ pub enum ErrorCode {
     ListTooLarge,
     OriginMismatch,
     KeychainUnavailable,
+    /// A file on this computer (an export, the drafts, the settings) could not be written.
+    NotWritten,
+    /// The web browser could not be opened for a link.
+    BrowserUnavailable,
     /// Another admin changed the same fields: `conflict` carries both versions.
     Conflict,
     /// A form holds unsaved work, so the update (which restarts the app) waits.

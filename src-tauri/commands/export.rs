@@ -1,7 +1,7 @@
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::error::IpcError;
+use crate::error::{ErrorCode, IpcError};
 
 /// Asks where to save the organisations list and writes it. `false` when the user cancels.
 #[tauri::command]
@@ -17,9 +17,9 @@ pub async fn export_csv<R: Runtime>(app: AppHandle<R>, csv: String) -> Result<bo
     let Some(path) = rx.await.ok().flatten() else { return Ok(false) };
     let path = path
         .into_path()
-        .map_err(|_| IpcError::unexpected("That location cannot be written to. Choose a folder on this computer."))?;
+        .map_err(|_| IpcError::new(ErrorCode::NotWritten, "not a folder on this computer"))?;
     tokio::fs::write(&path, csv)
         .await
-        .map_err(|_| IpcError::unexpected("The file could not be saved there. Choose another folder."))?;
+        .map_err(|_| IpcError::new(ErrorCode::NotWritten, "the export could not be written there"))?;
     Ok(true)
 }

@@ -60,6 +60,8 @@ export const en = {
   "error.unsaved_work": "Save or discard your changes first: installing the update restarts OAS Desktop.",
   "error.update_rejected": "The update was refused: its signature is not valid, so it may not come from the makers of OAS Desktop. Your current version keeps working.",
   "error.update_failed": "The update could not be installed. Your current version keeps working.",
+  "error.not_written": "The file could not be saved on this computer. The disk may be full or the folder read-only; choose another place or free some space.",
+  "error.browser_unavailable": "Your web browser could not be opened. Open the address yourself.",
   "error.unexpected": "Something went wrong. Please try again.",
 
   "nav.label": "Main",

@@ -62,6 +62,8 @@ export const es: Record<keyof typeof en, string> = {
   "error.unsaved_work": "Primero guarda o descarta tus cambios: instalar la actualización reinicia OAS Desktop.",
   "error.update_rejected": "Se rechazó la actualización: su firma no es válida, así que podría no venir de los creadores de OAS Desktop. Tu versión actual sigue funcionando.",
   "error.update_failed": "No se pudo instalar la actualización. Tu versión actual sigue funcionando.",
+  "error.not_written": "No se pudo guardar el archivo en este equipo. Puede que el disco esté lleno o que la carpeta sea de solo lectura; elige otro lugar o libera espacio.",
+  "error.browser_unavailable": "No se pudo abrir tu navegador web. Abre la dirección tú mismo.",
   "error.unexpected": "Algo salió mal. Inténtalo de nuevo.",
 
   "nav.label": "Principal",
