@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AddressCheck } from "./bindings/AddressCheck";
 import type { Activation } from "./bindings/Activation";
+import { listen } from "@tauri-apps/api/event";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
 import { ERROR_CODES } from "./bindings/errorCodes";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -19,6 +20,7 @@ import type { SavedDraft } from "./bindings/SavedDraft";
 import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import type { UpdateCheck } from "./bindings/UpdateCheck";
+import type { StorageProblem } from "./bindings/StorageProblem";
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -52,6 +54,12 @@ export const signIn = (request: SignInRequest) => call<SessionState>("sign_in", 
 export const signOut = () => call<SessionState>("sign_out");
 /** What a typed server address means (Rust's rule): the API root, or invalid/insecure_address. */
 export const serverAddressCheck = (input: string) => call<AddressCheck>("server_address_check", { input });
+/** The shell's word when a session changes on its own (the event `session-state`). */
+export const onSessionState = (f: (state: SessionState) => void) => listen<SessionState>("session-state", (e) => f(e.payload));
+/** Deletes the saved API key and the remembered profile of this server. */
+export const forgetServer = () => call<SessionState>("forget_server");
+/** Settings or drafts files that could not be read at start (kept aside), each told once. */
+export const storageProblems = () => call<StorageProblem[]>("storage_problems");
 export const demoPrefill = () => call<DemoPrefill | null>("demo_prefill");
 export const openAccessRequest = () => call<void>("open_access_request");
 
@@ -63,9 +71,10 @@ export const organisationUpdate = (id: number, base: Organisation, draft: Organi
   call<Organisation>("organisation_update", { id, base, draft });
 export const organisationMakeActive = (id: number) => call<Activation>("organisation_make_active", { id });
 
-export const draftLoad = () => call<SavedDraft | null>("draft_load");
+/** Every unsaved form of this account: one per organisation, one for a new one. */
+export const draftLoad = () => call<SavedDraft[]>("draft_load");
 export const draftSave = (saved: SavedDraft) => call<void>("draft_save", { saved });
-export const draftDiscard = () => call<void>("draft_discard");
+export const draftDiscard = (editingId: number | null) => call<void>("draft_discard", { editingId });
 
 export const exportCsv = (csv: string) => call<boolean>("export_csv", { csv });
 
