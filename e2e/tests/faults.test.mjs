@@ -25,7 +25,6 @@ import {
   launchApp,
   fill,
   valueOf,
-  field,
   press,
   hasButton,
   choose,
