@@ -167,7 +167,7 @@ before(async () => {
   sandbox = await startSandbox();
   api = await sandboxApi(sandbox);
   driver = await startDriverWith({}, driverHome);
-  app = await launchApp();
+  app = await launch();
 });
 
 after(async () => {
