@@ -98,14 +98,14 @@ if [ ! -x "$tauri_cli" ]; then
 fi
 
 say "OAS Desktop, ${cargo_profile[*]:-debug} build"
-(cd "$root" && cargo build "${cargo_profile[@]}" --workspace --features oas-desktop/custom-protocol --bin oas-desktop --bin oas-sandbox)
+(cd "$root" && cargo build "${cargo_profile[@]}" --workspace --features oas-desktop/custom-protocol,oas-desktop/demo --bin oas-desktop --bin oas-sandbox)
 # Copied before bundling: `tauri bundle` patches the binary in place.
 cp "$rel/oas-desktop" "$out/bin/oas-desktop"
 
 say "OAS Desktop .deb (tauri bundle --bundles deb)"
 rm -rf "$rel/bundle/deb"
 (cd "$root" && TAURI_APP_PATH="$root" TAURI_FRONTEND_PATH="$root/ui" CI=true \
-  "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol --no-sign)
+  "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol,demo --no-sign)
 mv "$rel"/bundle/deb/*.deb "$out/deb/app.deb"
 rm -rf "$rel/bundle/deb"
 

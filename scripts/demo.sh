@@ -11,7 +11,7 @@ OAS_SKIP_DRIVER=1 ./scripts/setup.sh
 
 say "Building the UI and the app (the first build takes a few minutes)"
 npm --prefix ui run build
-cargo build --workspace --bins --features oas-desktop/custom-protocol
+cargo build --workspace --bins --features oas-desktop/custom-protocol,oas-desktop/demo
 
 state="${XDG_STATE_HOME:-$HOME/.local/state}/oas-desktop-demo"
 mkdir -p "$state"

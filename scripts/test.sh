@@ -16,10 +16,10 @@ npm --prefix ui test
 
 # One feature set for tests and the app binary, so cargo builds the workspace once.
 say "Rust: unit and integration tests"
-cargo test --workspace --features oas-desktop/custom-protocol
+cargo test --workspace --features oas-desktop/custom-protocol,oas-desktop/demo
 
 say "Building the app binary and the sandbox for the end-to-end tests"
-cargo build --workspace --bins --features oas-desktop/custom-protocol
+cargo build --workspace --bins --features oas-desktop/custom-protocol,oas-desktop/demo
 
 say "End to end"
 ./scripts/e2e.sh

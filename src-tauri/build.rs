@@ -1,11 +1,10 @@
 // Every command the UI may call is declared here; capabilities/main.json grants them to the main
 // window. Anything not named here cannot be invoked (deny by default).
 const COMMANDS: &[&str] = &[
-    "app_ready",
     "session_restore",
     "sign_in",
     "sign_out",
-    "demo_prefill",
+    "forget_server",
     "open_access_request",
     "organisations_list",
     "organisation_create",
@@ -14,13 +13,24 @@ const COMMANDS: &[&str] = &[
     "draft_load",
     "draft_save",
     "draft_discard",
+    "storage_problems",
     "export_csv",
 ];
 
+// The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at
+// start in that build, so a build without it has neither the commands nor their permissions.
+const DEMO_COMMANDS: &[&str] = &["app_ready", "demo_prefill"];
+
 fn main() {
+    let mut commands = COMMANDS.to_vec();
+    if std::env::var_os("CARGO_FEATURE_DEMO").is_some() {
+        commands.extend(DEMO_COMMANDS);
+    }
+    // The manifest wants a 'static list; the build script runs once, so leaking it is free.
+    let commands: &'static [&'static str] = Vec::leak(commands);
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )
     .expect("failed to run tauri-build");
 }

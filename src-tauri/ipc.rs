@@ -7,10 +7,16 @@ use ts_rs::TS;
 /// What the sign-in form remembers between runs. Never a secret.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct Remembered {
     pub server: String,
     pub username: String,
     pub email: String,
+    /// The server's id for this user: names the keychain entries, however the person typed
+    /// their username or e-mail. None when remembered by a version before 0.2.
+    #[ts(type = "number | null")]
+    pub user_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -32,6 +38,11 @@ impl From<&oas_api::User> for UserInfo {
 pub enum SessionState {
     SignedOut {
         remembered: Remembered,
+        /// "…7Q2" when this computer keeps the remembered account's API key: signing in again
+        /// needs only the password.
+        #[serde(rename = "savedKeyHint")]
+        #[ts(rename = "savedKeyHint")]
+        saved_key_hint: Option<String>,
     },
     SignedIn {
         server: String,
@@ -47,7 +58,8 @@ pub enum SessionState {
     },
 }
 
-/// What the sign-in form sends. It carries secrets, so it has no `Debug`.
+/// What the sign-in form sends. It carries secrets, so it has no `Debug`. A blank `api_key`
+/// means "the key saved for the remembered account".
 #[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
@@ -60,6 +72,7 @@ pub struct SignInRequest {
 }
 
 /// The demo account a launcher script handed to the app (`OAS_DESKTOP_DEMO_CREDENTIALS`).
+#[cfg_attr(not(feature = "demo"), allow(dead_code))]
 #[derive(Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
@@ -141,6 +154,27 @@ pub struct OrganisationDraft {
 }
 
 impl OrganisationDraft {
+    /// The one clean-up of what was typed: trimmed text, the base currency first among the
+    /// currencies, blank contact fields as null.
+    pub fn cleaned(&self) -> OrganisationDraft {
+        let base = self.base_currency.trim().to_string();
+        let mut currencies: Vec<String> = Vec::with_capacity(self.currencies.len() + 1);
+        for code in std::iter::once(&base).filter(|b| !b.is_empty()).chain(&self.currencies) {
+            if !currencies.contains(code) {
+                currencies.push(code.clone());
+            }
+        }
+        OrganisationDraft {
+            name: self.name.trim().to_string(),
+            base_currency: base,
+            currencies,
+            image: self.image.trim().to_string(),
+            contacts: self.contacts.clone().map(|c| {
+                c.into_iter().map(|c| Contact::from(oas_api::Contact::from(c))).collect()
+            }),
+        }
+    }
+
     fn image(&self) -> Option<String> {
         Some(self.image.trim().to_string()).filter(|s| !s.is_empty())
     }
@@ -150,22 +184,24 @@ impl OrganisationDraft {
     }
 
     pub fn to_new(&self) -> oas_api::NewOrganisation {
+        let c = self.cleaned();
         oas_api::NewOrganisation {
-            name: self.name.trim().to_string(),
-            base_currency: self.base_currency.clone(),
-            currencies: self.currencies.clone(),
-            image: self.image(),
-            contacts: self.contacts(),
+            image: c.image(),
+            contacts: c.contacts(),
+            name: c.name,
+            base_currency: c.base_currency,
+            currencies: c.currencies,
         }
     }
 
     pub fn to_patch(&self) -> oas_api::OrganisationPatch {
+        let c = self.cleaned();
         oas_api::OrganisationPatch {
-            name: Some(self.name.trim().to_string()),
-            base_currency: Some(self.base_currency.clone()),
-            currencies: Some(self.currencies.clone()),
-            image: Some(self.image()),
-            contacts: self.contacts(),
+            image: Some(c.image()),
+            contacts: c.contacts(),
+            name: Some(c.name),
+            base_currency: Some(c.base_currency),
+            currencies: Some(c.currencies),
         }
     }
 }
@@ -188,6 +224,18 @@ pub struct SavedDraft {
     #[ts(type = "number | null")]
     pub editing_id: Option<i64>,
     pub draft: OrganisationDraft,
+}
+
+/// A settings or drafts file that could not be read: it was kept aside, never deleted, and the
+/// person is told once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct StorageProblem {
+    /// `settings.json` or `drafts.json`.
+    pub file: String,
+    /// Where the unreadable file is now (full path), so it can be looked at or restored.
+    pub kept_as: String,
 }
 
 #[cfg(test)]
@@ -216,6 +264,7 @@ mod tests {
             OrganisationDraft,
             OrganisationsView,
             SavedDraft,
+            StorageProblem,
             ErrorCode,
             IpcError,
         );
@@ -255,7 +304,29 @@ mod tests {
         assert_eq!(value["status"], "signedIn");
         assert_eq!(value["apiKeyHint"], "…jH");
         assert_eq!(value["staysSignedIn"], true);
-        let out = SessionState::SignedOut { remembered: Remembered::default() };
-        assert_eq!(serde_json::to_value(&out).unwrap()["status"], "signedOut");
+        let out = SessionState::SignedOut { remembered: Remembered::default(), saved_key_hint: Some("…7Q2".into()) };
+        let value = serde_json::to_value(&out).unwrap();
+        assert_eq!(value["status"], "signedOut");
+        assert_eq!(value["savedKeyHint"], "…7Q2");
+        assert_eq!(value["remembered"]["userId"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_draft_is_cleaned_in_one_place() {
+        let draft = OrganisationDraft {
+            name: "  Acme  ".into(),
+            base_currency: "EUR".into(),
+            currencies: vec!["USD".into(), "EUR".into()],
+            image: "  ".into(),
+            contacts: Some(vec![Contact { name: " Ana ".into(), email: Some(" ".into()), phone: Some(" 555 ".into()), role: None }]),
+        };
+        let clean = draft.cleaned();
+        assert_eq!(clean.name, "Acme");
+        assert_eq!(clean.currencies, ["EUR", "USD"]);
+        assert_eq!(clean.image, "");
+        assert_eq!(clean.contacts.as_deref().unwrap()[0], Contact { name: "Ana".into(), email: None, phone: Some("555".into()), role: None });
+        let new = draft.to_new();
+        assert_eq!((new.name.as_str(), new.image, new.currencies[0].as_str()), ("Acme", None, "EUR"));
+        assert_eq!(draft.to_patch().image, Some(None));
     }
 }

@@ -4,24 +4,34 @@
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
 
-use crate::{app, Keychain, SettingsFile};
+use std::path::{Path, PathBuf};
+
+use tauri::Manager;
+
+use crate::session::SessionManager;
+use crate::{app, DataDir, Keychain, LogTo};
 
 struct Harness {
-    _runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Runtime,
     sandbox_url: String,
     api_key: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    keychain: Keychain,
     window: tauri::WebviewWindow<tauri::test::MockRuntime>,
-    _app: tauri::App<tauri::test::MockRuntime>,
+    app: tauri::App<tauri::test::MockRuntime>,
 }
 
 fn harness() -> Harness {
+    harness_with(oas_sandbox::Config::default(), LogTo::Nowhere)
+}
+
+fn harness_with(config: oas_sandbox::Config, log_to: LogTo) -> Harness {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (sandbox_url, api_key) = runtime.block_on(async {
-        let sandbox = oas_sandbox::Sandbox::start(oas_sandbox::Config::default()).await.unwrap();
+        let sandbox = oas_sandbox::Sandbox::start(config).await.unwrap();
         let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        sandbox.seed_orgs("ana", 3).unwrap();
         let url = sandbox.base_url();
         // Keep the server running for the whole test.
         std::mem::forget(sandbox);
@@ -29,16 +39,39 @@ fn harness() -> Harness {
     });
     let dir = tempfile::tempdir().unwrap();
     let keychain = Keychain::with_store(keyring_core::mock::Store::new().unwrap());
-    let app = app(mock_builder(), keychain, SettingsFile(dir.path().join("settings.json")))
-        .build(tauri::generate_context!())
-        .unwrap();
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Harness { _runtime: runtime, sandbox_url, api_key, _dir: dir, window, _app: app }
+    let (window, app) = launch(&keychain, Some(dir.path().to_path_buf()), log_to);
+    Harness { runtime, sandbox_url, api_key, dir, keychain, window, app }
+}
+
+type Launched = (tauri::WebviewWindow<tauri::test::MockRuntime>, tauri::App<tauri::test::MockRuntime>);
+
+/// One run of the app over the given keychain and data folder (a relaunch reuses both).
+fn launch(keychain: &Keychain, data: Option<PathBuf>, log_to: LogTo) -> Launched {
+    let mut app = app(mock_builder(), keychain.clone(), DataDir(data), log_to).build(tauri::generate_context!()).unwrap();
+    // Runs the app's setup, as the real event loop does before the first window's first call.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    // Setup opened the configured main window, as in the real app.
+    let window = app.get_webview_window("main").unwrap();
+    (window, app)
+}
+
+impl Harness {
+    /// Quits and starts the app again on the same keychain and data folder.
+    fn relaunch(&mut self) {
+        let (window, app) = launch(&self.keychain, Some(self.dir.path().to_path_buf()), LogTo::Nowhere);
+        self.window = window;
+        self.app = app;
+    }
 }
 
 fn invoke(h: &Harness, cmd: &str, body: Value) -> Result<Value, Value> {
+    invoke_on(&h.window, cmd, body)
+}
+
+fn invoke_on(window: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
     get_ipc_response(
-        &h.window,
+        window,
         InvokeRequest {
             cmd: cmd.into(),
             callback: tauri::ipc::CallbackFn(0),
@@ -77,8 +110,9 @@ fn sign_in_restore_and_sign_out_through_ipc() {
     assert_eq!(out["status"], "signedOut");
     assert_eq!(
         out["remembered"],
-        json!({"server": format!("{}/api/", h.sandbox_url), "username": "ana", "email": "ana@example.com"})
+        json!({"server": format!("{}/api/", h.sandbox_url), "username": "ana", "email": "ana@example.com", "userId": 1})
     );
+    assert_eq!(out["savedKeyHint"], format!("…{}", &h.api_key[h.api_key.len() - 3..]));
 }
 
 #[test]
@@ -101,5 +135,151 @@ fn commands_and_plugins_not_granted_are_refused() {
         let refusal = invoke(&h, cmd, body).unwrap_err();
         assert!(refusal.to_string().contains("not allowed"), "{cmd}: {refusal}");
     }
-    assert_eq!(invoke(&h, "demo_prefill", json!({})).unwrap(), Value::Null);
+    // The demo's and benchmark's doors exist only in builds with the `demo` feature.
+    for cmd in ["demo_prefill", "app_ready"] {
+        let answer = invoke(&h, cmd, json!({}));
+        if cfg!(feature = "demo") {
+            assert!(answer.is_ok(), "{cmd}: {answer:?}");
+        } else {
+            assert!(answer.is_err(), "{cmd} must not exist in this build: {answer:?}");
+        }
+    }
+}
+
+fn sign_in_by_email(h: &Harness) -> Value {
+    invoke(h, "sign_in", json!({"request": {
+        "server": h.sandbox_url, "apiKey": h.api_key, "username": "", "email": "ana@example.com",
+        "password": "correct horse",
+    }}))
+    .unwrap()
+}
+
+fn draft(name: &str) -> Value {
+    json!({"name": name, "baseCurrency": "EUR", "currencies": ["EUR"], "image": "", "contacts": null})
+}
+
+#[test]
+fn signed_in_by_email_stays_signed_in_after_a_relaunch_and_sign_out_keeps_the_key() {
+    let mut h = harness();
+    assert_eq!(sign_in_by_email(&h)["status"], "signedIn");
+    h.relaunch();
+    let out = invoke(&h, "session_restore", json!({})).unwrap();
+    assert_eq!(out["status"], "signedIn", "{out}");
+
+    invoke(&h, "sign_out", json!({})).unwrap();
+    h.relaunch();
+    let out = invoke(&h, "session_restore", json!({})).unwrap();
+    assert_eq!(out["status"], "signedOut");
+    assert_eq!(out["savedKeyHint"], format!("…{}", &h.api_key[h.api_key.len() - 3..]));
+    let again = invoke(&h, "sign_in", json!({"request": {
+        "server": h.sandbox_url, "apiKey": "", "username": "ana", "email": "", "password": "correct horse",
+    }}))
+    .unwrap();
+    assert_eq!(again["status"], "signedIn");
+
+    let out = invoke(&h, "forget_server", json!({})).unwrap();
+    assert_eq!(out, json!({"status": "signedOut", "remembered": {"server": "", "username": "", "email": "", "userId": null}, "savedKeyHint": null}));
+    h.relaunch();
+    assert_eq!(invoke(&h, "session_restore", json!({})).unwrap()["savedKeyHint"], Value::Null);
+}
+
+#[test]
+fn one_draft_per_organisation_survives_a_relaunch_and_the_session_ending() {
+    let mut h = harness();
+    sign_in_by_email(&h);
+    invoke(&h, "draft_save", json!({"saved": {"editingId": 1, "draft": draft("A edited")}})).unwrap();
+    invoke(&h, "draft_save", json!({"saved": {"editingId": 2, "draft": draft("B edited")}})).unwrap();
+    invoke(&h, "draft_save", json!({"saved": {"editingId": null, "draft": draft("New one")}})).unwrap();
+    h.relaunch();
+    invoke(&h, "session_restore", json!({})).unwrap();
+    let drafts = invoke(&h, "draft_load", json!({})).unwrap();
+    let names: Vec<&str> = drafts.as_array().unwrap().iter().map(|d| d["draft"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["A edited", "B edited", "New one"], "{drafts}");
+
+    invoke(&h, "draft_discard", json!({"editingId": 2})).unwrap();
+    assert_eq!(invoke(&h, "draft_load", json!({})).unwrap().as_array().unwrap().len(), 2);
+
+    // The session ends while a form is open: its last keystrokes are still kept.
+    invoke(&h, "sign_out", json!({})).unwrap();
+    invoke(&h, "draft_save", json!({"saved": {"editingId": 1, "draft": draft("A, last keystrokes")}})).unwrap();
+    sign_in_by_email(&h);
+    let drafts = invoke(&h, "draft_load", json!({})).unwrap();
+    assert_eq!(drafts[0]["draft"]["name"], "A, last keystrokes");
+}
+
+#[test]
+fn a_draft_that_cannot_be_written_is_an_error_not_a_success() {
+    let h = harness();
+    sign_in_by_email(&h);
+    let (window, _app) = launch(&h.keychain, Some(PathBuf::from("/proc/self/no-such-folder")), LogTo::Nowhere);
+    // The second app shares the keychain but not the session: sign in there.
+    invoke_on(&window, "sign_in", json!({"request": {
+        "server": h.sandbox_url, "apiKey": h.api_key, "username": "ana", "email": "", "password": "correct horse",
+    }}))
+    .unwrap();
+    let error = invoke_on(&window, "draft_save", json!({"saved": {"editingId": null, "draft": draft("x")}})).unwrap_err();
+    assert_eq!(error["code"], "unexpected");
+    assert!(error["message"].as_str().unwrap().contains("could not be written"), "{error}");
+}
+
+#[test]
+fn an_unreadable_settings_file_is_kept_aside_and_reported_once() {
+    let mut h = harness();
+    sign_in_by_email(&h);
+    std::fs::write(h.dir.path().join("settings.json"), b"{\"remembered\": {\"ser").unwrap();
+    h.relaunch();
+    let problems = invoke(&h, "storage_problems", json!({})).unwrap();
+    assert_eq!(problems[0]["file"], "settings.json", "{problems}");
+    let kept = PathBuf::from(problems[0]["keptAs"].as_str().unwrap());
+    assert_eq!(std::fs::read(&kept).unwrap(), b"{\"remembered\": {\"ser");
+    assert_eq!(invoke(&h, "storage_problems", json!({})).unwrap(), json!([]));
+    assert_eq!(invoke(&h, "session_restore", json!({})).unwrap()["status"], "signedOut");
+}
+
+fn all_text_under(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            text.push_str(&all_text_under(&path));
+        } else {
+            text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    text
+}
+
+#[test]
+fn a_whole_session_leaves_no_secret_in_the_log_the_settings_or_the_drafts() {
+    let config = oas_sandbox::Config { rotate_refresh: true, ..Default::default() };
+    let logs = tempfile::tempdir().unwrap();
+    let h = harness_with(config, LogTo::Folder(logs.path().to_path_buf()));
+    sign_in_by_email(&h);
+    let sessions = h.app.state::<SessionManager>();
+    let active = h.runtime.block_on(sessions.current()).unwrap();
+    let mut refresh_tokens = vec![active.session.refresh_token().expose().to_string()];
+    invoke(&h, "organisations_list", json!({})).unwrap();
+    h.runtime.block_on(active.session.refresh_now()).unwrap();
+    refresh_tokens.push(active.session.refresh_token().expose().to_string());
+    invoke(&h, "draft_save", json!({"saved": {"editingId": null, "draft": draft("Acme")}})).unwrap();
+    invoke(&h, "sign_out", json!({})).unwrap();
+    log::logger().flush();
+
+    let log = all_text_under(logs.path());
+    assert!(log.contains("POST /api/auth/login/ -> 200"), "requests are logged: {log}");
+    assert!(log.contains("GET /api/organisations/ -> 200"), "{log}");
+    assert!(log.contains("POST /api/auth/token/refresh/ -> 200"), "{log}");
+    assert!(log.contains("POST /api/auth/logout/"), "{log}");
+    let stored = all_text_under(h.dir.path());
+    assert!(stored.contains("Acme"), "the draft is there: {stored}");
+    for (place, text) in [("log", &log), ("settings and drafts", &stored)] {
+        assert!(!text.contains("correct horse"), "password in the {place}");
+        assert!(!text.contains(&h.api_key), "API key in the {place}");
+        assert!(!text.contains(&h.api_key[h.api_key.len() - 20..]), "part of the API key in the {place}");
+        for token in &refresh_tokens {
+            assert!(!text.contains(token.as_str()), "refresh token in the {place}");
+        }
+        // Every token (access or refresh) is a JWT, and every JWT starts with `eyJ`.
+        assert!(!text.contains("eyJ"), "a token in the {place}");
+    }
 }

@@ -9,30 +9,94 @@ mod secrets;
 mod session;
 mod settings;
 
-use tauri::{Builder, Runtime};
+use std::path::PathBuf;
+
+use tauri::{Builder, Emitter, Manager, Runtime};
+use tauri_plugin_log::{RotationStrategy, Target, TargetKind};
 
 pub use error::{ErrorCode, IpcError};
 pub use secrets::Keychain;
 pub use session::SessionManager;
-pub use settings::SettingsFile;
+pub use settings::DataDir;
 
 #[cfg(test)]
 mod ipc_tests;
 
+/// The event the UI's session store listens to when a session changes on its own.
+pub const SESSION_STATE_EVENT: &str = "session-state";
+
+/// Where the app writes its log.
+#[derive(Debug, Clone)]
+pub enum LogTo {
+    /// The OS log folder (`~/.local/share/<id>/logs` on Linux), rotated.
+    LogFolder,
+    Folder(PathBuf),
+    /// No logger (tests that build many apps in one process: a logger is set once per process).
+    Nowhere,
+}
+
+/// The demo's and benchmark's commands, granted only in builds with the `demo` feature.
+#[cfg(feature = "demo")]
+const DEMO_CAPABILITY: &str = r#"{
+  "identifier": "demo",
+  "description": "Demo and benchmark doors; only in builds with the demo feature.",
+  "windows": ["main"],
+  "permissions": ["allow-app-ready", "allow-demo-prefill"]
+}"#;
+
+fn log_plugin<R: Runtime>(to: &LogTo) -> Option<tauri::plugin::TauriPlugin<R>> {
+    let target = match to {
+        LogTo::LogFolder => TargetKind::LogDir { file_name: None },
+        LogTo::Folder(path) => TargetKind::Folder { path: path.clone(), file_name: None },
+        LogTo::Nowhere => return None,
+    };
+    Some(
+        tauri_plugin_log::Builder::new()
+            .clear_targets()
+            .target(Target::new(target))
+            .level(log::LevelFilter::Info)
+            .max_file_size(2_000_000)
+            .rotation_strategy(RotationStrategy::KeepSome(5))
+            .build(),
+    )
+}
+
 /// The app, generic over the runtime so tests can run it on Tauri's mock runtime.
-pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, settings: SettingsFile) -> Builder<R> {
+pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, log_to: LogTo) -> Builder<R> {
+    let builder = match log_plugin(&log_to) {
+        Some(plugin) => builder.plugin(plugin),
+        None => builder,
+    };
     builder
-        .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(SessionManager::new(keychain))
-        .manage(settings)
+        .manage(data)
+        .setup(move |app| {
+            log::info!(
+                "OAS Desktop {} (Tauri {}) on {} {}",
+                env!("CARGO_PKG_VERSION"),
+                tauri::VERSION,
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            );
+            let handle = app.handle().clone();
+            app.state::<SessionManager>().on_state_change(move |state| {
+                let _ = handle.emit(SESSION_STATE_EVENT, state);
+            });
+            #[cfg(feature = "demo")]
+            app.add_capability(DEMO_CAPABILITY)?;
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
+            #[cfg(feature = "demo")]
             commands::bench::app_ready,
+            #[cfg(feature = "demo")]
+            commands::bench::demo_prefill,
             commands::auth::session_restore,
             commands::auth::sign_in,
             commands::auth::sign_out,
-            commands::auth::demo_prefill,
+            commands::auth::forget_server,
             commands::auth::open_access_request,
             commands::organisations::organisations_list,
             commands::organisations::organisation_create,
@@ -41,12 +105,13 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, settings: Settin
             commands::drafts::draft_load,
             commands::drafts::draft_save,
             commands::drafts::draft_discard,
+            commands::drafts::storage_problems,
             commands::export::export_csv,
         ])
 }
 
 pub fn run() {
-    app(tauri::Builder::default(), Keychain::platform(), SettingsFile::default())
+    app(tauri::Builder::default(), Keychain::platform(), DataDir::default(), LogTo::LogFolder)
         .run(tauri::generate_context!())
         .expect("error while running OAS Desktop");
 }

@@ -9,18 +9,27 @@ use oas_api::{ApiKey, RefreshToken};
 /// The keychain service name: the app's identifier, so entries are easy to find and remove.
 pub const SERVICE: &str = "me.ottomate.oas.desktop";
 
-/// Which account on which server a set of secrets belongs to.
+/// Which account on which server a set of secrets belongs to: the server's user id, stable
+/// however the person typed their username or e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     pub server: String,
-    pub identity: String,
+    pub user_id: i64,
 }
 
 impl Account {
     fn entry_name(&self, what: &str) -> String {
-        format!("{} {} {what}", self.server, self.identity)
+        format!("{} user#{} {what}", self.server, self.user_id)
     }
 }
+
+/// How versions before 0.2 named entries: by what was typed (`"<server> <identity> <what>"`).
+fn legacy_entry_name(server: &str, identity: &str, what: &str) -> String {
+    format!("{server} {identity} {what}")
+}
+
+const API_KEY: &str = "api-key";
+const REFRESH: &str = "refresh-token";
 
 /// The keychain could not be used (locked, missing, no session bus). Never a plaintext fallback.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,9 +77,28 @@ impl Keychain {
         Self::fixed(None)
     }
 
-    fn entry(&self, account: &Account, what: &str) -> Result<Entry, KeychainUnavailable> {
+    fn named(&self, name: &str) -> Result<Entry, KeychainUnavailable> {
         let store = self.store.get_or_init(platform_store).as_ref().ok_or(KeychainUnavailable)?;
-        Entry::new_in_store(store, SERVICE, &account.entry_name(what)).map_err(|_| KeychainUnavailable)
+        Entry::new_in_store(store, SERVICE, name).map_err(|_| KeychainUnavailable)
+    }
+
+    fn entry(&self, account: &Account, what: &str) -> Result<Entry, KeychainUnavailable> {
+        self.named(&account.entry_name(what))
+    }
+
+    fn read(&self, name: &str) -> Result<Option<String>, KeychainUnavailable> {
+        match self.named(name)?.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(_) => Err(KeychainUnavailable),
+        }
+    }
+
+    fn remove(&self, name: &str) -> Result<(), KeychainUnavailable> {
+        match self.named(name)?.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(_) => Err(KeychainUnavailable),
+        }
     }
 
     pub fn persist(
@@ -79,7 +107,7 @@ impl Keychain {
         api_key: &ApiKey,
         refresh: &RefreshToken,
     ) -> Result<(), KeychainUnavailable> {
-        self.entry(account, "api-key")?.set_password(api_key.expose()).map_err(|_| KeychainUnavailable)?;
+        self.entry(account, API_KEY)?.set_password(api_key.expose()).map_err(|_| KeychainUnavailable)?;
         self.persist_refresh(account, refresh)
     }
 
@@ -88,35 +116,77 @@ impl Keychain {
         account: &Account,
         refresh: &RefreshToken,
     ) -> Result<(), KeychainUnavailable> {
-        self.entry(account, "refresh-token")?
+        self.entry(account, REFRESH)?
             .set_password(refresh.expose())
             .map_err(|_| KeychainUnavailable)
     }
 
     /// `Ok(None)` when nothing is stored for this account (signed out).
     pub fn retrieve(&self, account: &Account) -> Result<Option<StoredSecrets>, KeychainUnavailable> {
-        let read = |what| match self.entry(account, what)?.get_password() {
-            Ok(secret) => Ok(Some(secret)),
-            Err(KeyringError::NoEntry) => Ok(None),
-            Err(_) => Err(KeychainUnavailable),
-        };
-        match (read("api-key")?, read("refresh-token")?) {
-            (Some(key), Some(refresh)) => Ok(Some(StoredSecrets {
-                api_key: ApiKey::new(key),
-                refresh: RefreshToken::new(refresh),
-            })),
-            _ => Ok(None),
-        }
+        let key = self.read(&account.entry_name(API_KEY))?;
+        let refresh = self.read(&account.entry_name(REFRESH))?;
+        Ok(pair(key, refresh))
     }
 
+    /// The API key kept for this account, signed in or not (it outlives sign-out).
+    pub fn api_key(&self, account: &Account) -> Result<Option<ApiKey>, KeychainUnavailable> {
+        Ok(self.read(&account.entry_name(API_KEY))?.map(ApiKey::new))
+    }
+
+    /// Ends the stored session; the API key stays.
+    pub fn delete_refresh(&self, account: &Account) -> Result<(), KeychainUnavailable> {
+        self.remove(&account.entry_name(REFRESH))
+    }
+
+    /// Everything kept for this account: the session and the API key.
     pub fn delete(&self, account: &Account) -> Result<(), KeychainUnavailable> {
-        for what in ["api-key", "refresh-token"] {
-            match self.entry(account, what)?.delete_credential() {
-                Ok(()) | Err(KeyringError::NoEntry) => {}
-                Err(_) => return Err(KeychainUnavailable),
+        self.remove(&account.entry_name(API_KEY))?;
+        self.remove(&account.entry_name(REFRESH))
+    }
+
+    /// Secrets an older version kept under what was typed at sign-in.
+    pub fn retrieve_legacy(&self, server: &str, identity: &str) -> Result<Option<StoredSecrets>, KeychainUnavailable> {
+        let key = self.read(&legacy_entry_name(server, identity, API_KEY))?;
+        let refresh = self.read(&legacy_entry_name(server, identity, REFRESH))?;
+        Ok(pair(key, refresh))
+    }
+
+    /// Removes what older versions may have left under each name the person may have typed
+    /// (the store cannot list entries, so every candidate is named).
+    pub fn delete_legacy<'a>(
+        &self,
+        server: &str,
+        identities: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), KeychainUnavailable> {
+        for identity in identities.into_iter().map(str::trim).filter(|i| !i.is_empty()) {
+            for what in [API_KEY, REFRESH] {
+                self.remove(&legacy_entry_name(server, identity, what))?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+impl Keychain {
+    /// Makes the next write of this account's refresh token fail, as a locked keychain would.
+    pub fn fail_next_refresh_write(&self, account: &Account) {
+        let entry = self.entry(account, REFRESH).unwrap();
+        let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().unwrap();
+        cred.set_error(KeyringError::Invalid("mock".into(), "the keychain refused".into()));
+    }
+
+    /// Writes an entry the way versions before 0.2 named it.
+    pub fn plant_legacy(&self, server: &str, identity: &str, api_key: &str, refresh: &str) {
+        self.named(&legacy_entry_name(server, identity, API_KEY)).unwrap().set_password(api_key).unwrap();
+        self.named(&legacy_entry_name(server, identity, REFRESH)).unwrap().set_password(refresh).unwrap();
+    }
+}
+
+fn pair(key: Option<String>, refresh: Option<String>) -> Option<StoredSecrets> {
+    match (key, refresh) {
+        (Some(key), Some(refresh)) => Some(StoredSecrets { api_key: ApiKey::new(key), refresh: RefreshToken::new(refresh) }),
+        _ => None,
     }
 }
 
@@ -148,7 +218,7 @@ mod tests {
     use super::*;
 
     fn account() -> Account {
-        Account { server: "http://127.0.0.1:8765/api/".into(), identity: "demo".into() }
+        Account { server: "http://127.0.0.1:8765/api/".into(), user_id: 1 }
     }
 
     fn mock() -> Keychain {
@@ -169,16 +239,35 @@ mod tests {
         keychain.persist_refresh(&account(), &RefreshToken::new("r2")).unwrap();
         assert_eq!(keychain.retrieve(&account()).unwrap().unwrap().refresh.expose(), "r2");
 
-        keychain.delete(&account()).unwrap();
+        keychain.delete_refresh(&account()).unwrap();
         assert!(keychain.retrieve(&account()).unwrap().is_none());
+        assert!(keychain.api_key(&account()).unwrap().is_some(), "signing out keeps the key");
+
         keychain.delete(&account()).unwrap();
+        assert!(keychain.api_key(&account()).unwrap().is_none());
+        keychain.delete(&account()).unwrap();
+    }
+
+    #[test]
+    fn legacy_entries_are_read_and_removed_by_every_typed_name() {
+        let keychain = mock();
+        let server = "http://127.0.0.1:8765/api/";
+        for identity in ["demo", "demo@example.com"] {
+            for what in [API_KEY, REFRESH] {
+                keychain.named(&legacy_entry_name(server, identity, what)).unwrap().set_password("old").unwrap();
+            }
+        }
+        assert!(keychain.retrieve_legacy(server, "demo@example.com").unwrap().is_some());
+        keychain.delete_legacy(server, ["demo", " demo@example.com ", ""]).unwrap();
+        assert!(keychain.retrieve_legacy(server, "demo").unwrap().is_none());
+        assert!(keychain.retrieve_legacy(server, "demo@example.com").unwrap().is_none());
     }
 
     #[test]
     fn accounts_do_not_share_secrets() {
         let keychain = mock();
         keychain.persist(&account(), &ApiKey::new("k"), &RefreshToken::new("r")).unwrap();
-        let other = Account { identity: "someone".into(), ..account() };
+        let other = Account { user_id: 2, ..account() };
         assert!(keychain.retrieve(&other).unwrap().is_none());
     }
 

@@ -1,32 +1,65 @@
 //! The signed-in session: the client, the access token in memory, the API key and refresh token
 //! in the keychain. Tauri-free, so `cargo test` drives it against the real sandbox.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
 use oas_api::{ApiKey, Client, Password, ServerUrl, Session, User};
 use tokio::sync::RwLock;
 
-use crate::error::IpcError;
+use crate::error::{ErrorCode, IpcError};
 use crate::ipc::{Remembered, SessionState, SignInRequest, UserInfo};
-use crate::secrets::{Account, Keychain};
+use crate::secrets::{Account, Keychain, KeychainUnavailable};
+
+/// How long sign-out waits for the server: the secrets are already gone by then.
+const LOGOUT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Tells the UI that a session's state changed on its own (e.g. it will no longer be kept).
+pub type StateListener = Arc<dyn Fn(SessionState) + Send + Sync>;
+
+/// Keeps one session's rotated refresh tokens in the keychain, in order, until it ends.
+struct Keeper {
+    /// Serialises keychain writes; held while checking `latest` and `live`.
+    write: Mutex<()>,
+    latest: AtomicU64,
+    live: AtomicBool,
+    /// Whether the keychain holds this session (so the next start restores it).
+    kept: AtomicBool,
+}
+
+impl Keeper {
+    fn new(kept: bool) -> Arc<Self> {
+        Arc::new(Self { write: Mutex::new(()), latest: AtomicU64::new(0), live: AtomicBool::new(true), kept: AtomicBool::new(kept) })
+    }
+
+    /// After this, no late rotation writes the ended session back into the keychain.
+    fn close(&self) {
+        let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        self.live.store(false, Ordering::SeqCst);
+    }
+}
 
 /// One signed-in account.
 #[derive(Clone)]
 pub struct Active {
+    /// Which sign-in this is: a late failure of an earlier session never ends this one.
+    pub id: u64,
     pub account: Account,
     pub client: Client,
     pub session: Session,
     pub user: User,
-    /// Whether the secrets reached the keychain (so the next start restores the session).
-    pub persisted: bool,
+    keeper: Arc<Keeper>,
 }
 
 impl Active {
+    /// Whether the secrets are in the keychain (so the next start restores the session).
+    pub fn persisted(&self) -> bool {
+        self.keeper.kept.load(Ordering::SeqCst)
+    }
+
     pub fn state(&self) -> SessionState {
-        SessionState::SignedIn {
-            server: self.client.server().as_str().to_string(),
-            user: UserInfo::from(&self.user),
-            api_key_hint: self.client.api_key().hint(),
-            stays_signed_in: self.persisted,
-        }
+        signed_in(&self.client, &self.user, self.persisted())
     }
 
     /// What the sign-in form should show after this account signs out.
@@ -35,24 +68,69 @@ impl Active {
             server: self.client.server().as_str().to_string(),
             username: self.user.username.clone(),
             email: self.user.email.clone(),
+            user_id: Some(self.user.id),
         }
     }
 }
 
-/// The account the keychain entries belong to: username, or email when signing in by email.
-fn identity(username: &str, email: &str) -> String {
+fn signed_in(client: &Client, user: &User, stays_signed_in: bool) -> SessionState {
+    SessionState::SignedIn {
+        server: client.server().as_str().to_string(),
+        user: UserInfo::from(user),
+        api_key_hint: client.api_key().hint(),
+        stays_signed_in,
+    }
+}
+
+/// The remembered account on this server, when the remembered profile names one.
+fn remembered_account(remembered: &Remembered, server: &ServerUrl) -> Option<Account> {
+    let same = ServerUrl::parse(&remembered.server).is_ok_and(|r| r.as_str() == server.as_str());
+    Some(Account { server: server.as_str().to_string(), user_id: remembered.user_id.filter(|_| same)? })
+}
+
+impl Remembered {
+    /// The account whose secrets the keychain may hold.
+    pub fn account(&self) -> Option<Account> {
+        remembered_account(self, &ServerUrl::parse(&self.server).ok()?)
+    }
+}
+
+/// How versions before 0.2 named the keychain entries: what was typed, username first.
+fn legacy_identity(username: &str, email: &str) -> String {
     let username = username.trim();
     if username.is_empty() { email.trim().to_string() } else { username.to_string() }
+}
+
+fn no_saved_key() -> IpcError {
+    let mut error = IpcError::new(ErrorCode::Validation, "Type your API key: none is saved on this computer for this account.");
+    error.fields = Some([("api_key".to_string(), vec![error.message.clone()])].into());
+    error
 }
 
 pub struct SessionManager {
     keychain: Keychain,
     active: RwLock<Option<Active>>,
+    next_id: AtomicU64,
+    listener: OnceLock<StateListener>,
 }
 
 impl SessionManager {
     pub fn new(keychain: Keychain) -> Self {
-        Self { keychain, active: RwLock::new(None) }
+        Self { keychain, active: RwLock::new(None), next_id: AtomicU64::new(0), listener: OnceLock::new() }
+    }
+
+    /// Called when a session's state changes without a command asking (the app emits an event).
+    pub fn on_state_change(&self, listener: impl Fn(SessionState) + Send + Sync + 'static) {
+        let _ = self.listener.set(Arc::new(listener));
+    }
+
+    /// Keychain calls block (D-Bus, or a prompt): never on the async workers.
+    async fn keychain<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Keychain) -> Result<T, KeychainUnavailable> + Send + 'static,
+    ) -> Result<T, KeychainUnavailable> {
+        let keychain = self.keychain.clone();
+        tokio::task::spawn_blocking(move || f(&keychain)).await.unwrap_or(Err(KeychainUnavailable))
     }
 
     /// The signed-in session, or "not signed in".
@@ -60,26 +138,50 @@ impl SessionManager {
         self.active.read().await.clone().ok_or_else(IpcError::not_signed_in)
     }
 
-    pub async fn sign_in(&self, request: SignInRequest) -> Result<Active, IpcError> {
+    /// Signs in. A blank API key means "the one saved for the remembered account".
+    pub async fn sign_in(&self, request: SignInRequest, remembered: &Remembered) -> Result<Active, IpcError> {
         let server = ServerUrl::parse(&request.server)?;
-        let api_key = ApiKey::new(request.api_key.trim().to_string());
+        let typed = request.api_key.trim().to_string();
+        let saved_for = remembered_account(remembered, &server).filter(|_| typed.is_empty());
+        let api_key = match &saved_for {
+            _ if !typed.is_empty() => ApiKey::new(typed),
+            Some(account) => {
+                let account = account.clone();
+                self.keychain(move |k| k.api_key(&account))
+                    .await
+                    .map_err(|_| IpcError::keychain_unavailable())?
+                    .ok_or_else(no_saved_key)?
+            }
+            None => return Err(no_saved_key()),
+        };
         let password = Password::new(request.password);
         let client = Client::new(server.clone(), api_key.clone())?;
         let (session, user) =
             client.login(request.username.trim(), request.email.trim(), &password).await?;
+        // The saved key belongs to the remembered account, not to whoever signs in now.
+        if saved_for.as_ref().is_some_and(|a| a.user_id != user.id) {
+            let _ = tokio::time::timeout(LOGOUT_TIMEOUT, session.logout()).await;
+            return Err(no_saved_key());
+        }
         // `login/` does not look at the API key; one protected call tells a wrong key now,
         // at the form, rather than on the first screen after it.
         if let Err(error) = session.organisations_page(1).await {
             let _ = session.logout().await;
             return Err(error.into());
         }
-        let account = Account {
-            server: server.as_str().to_string(),
-            identity: identity(&request.username, &request.email),
-        };
-        let persisted = self.keychain.persist(&account, &api_key, &session.refresh_token()).is_ok();
-        let active = self.activate(account, client, session, user, persisted);
-        Ok(active.await)
+        let account = Account { server: server.as_str().to_string(), user_id: user.id };
+        let legacy: Vec<String> =
+            [&request.username, &request.email, &user.username, &user.email].map(|s| s.trim().to_string()).into();
+        let refresh = session.refresh_token();
+        let stored = account.clone();
+        let persisted = self
+            .keychain(move |k| {
+                k.persist(&stored, &api_key, &refresh)?;
+                k.delete_legacy(&stored.server, legacy.iter().map(String::as_str))
+            })
+            .await
+            .is_ok();
+        Ok(self.activate(account, client, session, user, persisted).await)
     }
 
     /// Restores the session the keychain holds for the remembered account, refreshing the
@@ -91,27 +193,53 @@ impl SessionManager {
         if remembered.server.is_empty() {
             return Ok(None);
         }
-        let account = Account {
-            server: remembered.server.clone(),
-            identity: identity(&remembered.username, &remembered.email),
-        };
-        let Some(stored) = self.keychain.retrieve(&account).map_err(|_| IpcError::keychain_unavailable())? else {
-            return Ok(None);
-        };
         let server = ServerUrl::parse(&remembered.server)?;
-        let client = Client::new(server, stored.api_key)?;
+        let account = remembered.account();
+        let legacy = (remembered.username.clone(), remembered.email.clone());
+        let (stored, from_legacy) = {
+            let account = account.clone();
+            let (origin, legacy) = (server.as_str().to_string(), legacy.clone());
+            self.keychain(move |k| match account {
+                Some(account) => Ok((k.retrieve(&account)?, false)),
+                // Remembered by an older version: its entries are named by the typed identity.
+                None => Ok((k.retrieve_legacy(&origin, &legacy_identity(&legacy.0, &legacy.1))?, true)),
+            })
+            .await
+            .map_err(|_| IpcError::keychain_unavailable())?
+        };
+        let Some(stored) = stored else { return Ok(None) };
+        let client = Client::new(server.clone(), stored.api_key.clone())?;
         let session = match client.resume(stored.refresh).await {
             Ok(session) => session,
             Err(oas_api::Error::SessionExpired) => {
-                let _ = self.keychain.delete(&account);
+                let _ = match account {
+                    Some(account) => self.keychain(move |k| k.delete_refresh(&account)).await,
+                    None => {
+                        let (origin, names) = (server.as_str().to_string(), legacy.clone());
+                        self.keychain(move |k| k.delete_legacy(&origin, [names.0.as_str(), names.1.as_str()])).await
+                    }
+                };
                 return Ok(None);
             }
             // Offline or the server is down: keep the secrets and let the user try again.
             Err(error) => return Err(error.into()),
         };
-        let _ = self.keychain.persist_refresh(&account, &session.refresh_token());
         let user = session.user().await?;
-        Ok(Some(self.activate(account, client, session, user, true).await))
+        let account = Account { server: server.as_str().to_string(), user_id: user.id };
+        let (stored_account, api_key, refresh) = (account.clone(), stored.api_key, session.refresh_token());
+        let names = [legacy.0, legacy.1, user.username.clone(), user.email.clone()];
+        let persisted = self
+            .keychain(move |k| {
+                if from_legacy {
+                    k.persist(&stored_account, &api_key, &refresh)?;
+                } else {
+                    k.persist_refresh(&stored_account, &refresh)?;
+                }
+                k.delete_legacy(&stored_account.server, names.iter().map(String::as_str))
+            })
+            .await
+            .is_ok();
+        Ok(Some(self.activate(account, client, session, user, persisted).await))
     }
 
     async fn activate(
@@ -122,39 +250,103 @@ impl SessionManager {
         user: User,
         persisted: bool,
     ) -> Active {
+        let keeper = Keeper::new(persisted);
         if persisted {
-            let keychain = self.keychain.clone();
-            let rotated_for = account.clone();
+            let (keychain, keeper, account) = (self.keychain.clone(), keeper.clone(), account.clone());
+            let listener = self.listener.get().cloned();
+            let not_kept = signed_in(&client, &user, false);
             session.on_refresh_rotated(move |refresh| {
-                let _ = keychain.persist_refresh(&rotated_for, refresh);
+                let turn = keeper.latest.fetch_add(1, Ordering::SeqCst) + 1;
+                let (keychain, keeper, account, refresh) = (keychain.clone(), keeper.clone(), account.clone(), refresh.clone());
+                let (listener, not_kept) = (listener.clone(), not_kept.clone());
+                let write = move || {
+                    let _guard = keeper.write.lock().unwrap_or_else(|e| e.into_inner());
+                    // A newer token is on its way, or the session has ended: nothing to keep.
+                    if keeper.latest.load(Ordering::SeqCst) != turn || !keeper.live.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    if keychain.persist_refresh(&account, &refresh).is_err() && keeper.kept.swap(false, Ordering::SeqCst) {
+                        log::warn!("the keychain refused the new refresh token; this sign-in will not be kept");
+                        if let Some(listener) = listener {
+                            listener(not_kept);
+                        }
+                    }
+                };
+                match tokio::runtime::Handle::try_current() {
+                    Ok(runtime) => drop(runtime.spawn_blocking(write)),
+                    Err(_) => write(),
+                }
             });
         }
-        let active = Active { account, client, session, user, persisted };
-        *self.active.write().await = Some(active.clone());
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+        let active = Active { id, account, client, session, user, keeper };
+        let previous = self.active.write().await.replace(active.clone());
+        if let Some(previous) = previous {
+            previous.keeper.close();
+        }
         active
     }
 
-    /// The result of a call made with the session, for IPC. A session the server has ended is
-    /// forgotten here, so the next start asks to sign in instead of failing again.
-    pub async fn settle<T>(&self, result: Result<T, oas_api::Error>) -> Result<T, IpcError> {
+    /// The result of a call made with the session `by`, for IPC. A session the server has ended
+    /// is forgotten here (its refresh token deleted, the API key kept), so the next start asks
+    /// to sign in instead of failing again. Only that session: a late failure of an earlier
+    /// one leaves the current session alone.
+    pub async fn settle<T>(&self, by: &Active, result: Result<T, oas_api::Error>) -> Result<T, IpcError> {
         let error = match result {
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
         if matches!(error, oas_api::Error::SessionExpired) {
-            if let Some(active) = self.active.write().await.take() {
-                let _ = self.keychain.delete(&active.account);
+            let mut current = self.active.write().await;
+            if current.as_ref().is_some_and(|a| a.id == by.id) {
+                let ended = current.take().expect("checked above");
+                drop(current);
+                ended.keeper.close();
+                let account = ended.account.clone();
+                let _ = self.keychain(move |k| k.delete_refresh(&account)).await;
             }
         }
         Err(error.into())
     }
 
-    /// Tells the server, forgets the secrets. Signing out always succeeds locally, even offline.
-    pub async fn sign_out(&self) -> Option<Remembered> {
+    /// Forgets the session here first (so quitting half-way still signs out), then tells the
+    /// server, briefly and best effort. The API key stays: signing in again needs only the
+    /// password. Returns what the sign-in form shows next.
+    pub async fn sign_out(&self) -> Option<(Remembered, String)> {
         let active = self.active.write().await.take()?;
-        let _ = active.session.logout().await;
-        let _ = self.keychain.delete(&active.account);
-        Some(active.remembered())
+        active.keeper.close();
+        let account = active.account.clone();
+        if self.keychain(move |k| k.delete_refresh(&account)).await.is_err() {
+            log::warn!("the keychain could not delete the refresh token at sign-out");
+        }
+        if tokio::time::timeout(LOGOUT_TIMEOUT, active.session.logout()).await.is_err() {
+            log::info!("sign-out: the server did not answer in time; signed out here");
+        }
+        Some((active.remembered(), active.client.api_key().hint()))
+    }
+
+    /// "Key ending …7Q2 saved" for the sign-in form, when the keychain keeps one.
+    pub async fn saved_key_hint(&self, remembered: &Remembered) -> Option<String> {
+        let account = remembered.account()?;
+        self.keychain(move |k| k.api_key(&account)).await.ok().flatten().map(|key| key.hint())
+    }
+
+    /// "Forget this server": the API key, the session and anything older versions left.
+    pub async fn forget(&self, remembered: &Remembered) -> Result<(), IpcError> {
+        if let Some(active) = self.active.write().await.take() {
+            active.keeper.close();
+        }
+        let Ok(server) = ServerUrl::parse(&remembered.server) else { return Ok(()) };
+        let (account, origin) = (remembered.account(), server.as_str().to_string());
+        let names = [remembered.username.clone(), remembered.email.clone()];
+        self.keychain(move |k| {
+            if let Some(account) = account {
+                k.delete(&account)?;
+            }
+            k.delete_legacy(&origin, names.iter().map(String::as_str))
+        })
+        .await
+        .map_err(|_| IpcError::keychain_unavailable())
     }
 }
 
@@ -185,8 +377,8 @@ mod tests {
         let keychain = keychain();
 
         let first = SessionManager::new(keychain.clone());
-        let active = first.sign_in(request(&sandbox, &key, "correct horse")).await.unwrap();
-        assert!(active.persisted);
+        let active = first.sign_in(request(&sandbox, &key, "correct horse"), &Remembered::default()).await.unwrap();
+        assert!(active.persisted());
         let remembered = active.remembered();
         assert_eq!(remembered.server, format!("{}/api/", sandbox.base_url()));
 
@@ -201,9 +393,12 @@ mod tests {
             other => panic!("{other:?}"),
         }
 
-        assert_eq!(second.sign_out().await, Some(remembered.clone()));
+        let (after, hint) = second.sign_out().await.unwrap();
+        assert_eq!(after, remembered);
+        assert!(key.ends_with(hint.trim_start_matches('…')));
         let third = SessionManager::new(keychain);
         assert!(third.restore(&remembered).await.unwrap().is_none());
+        assert_eq!(third.saved_key_hint(&remembered).await, Some(hint), "signing out keeps the API key");
         sandbox.shutdown().await;
     }
 
@@ -213,18 +408,19 @@ mod tests {
         let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
         let keychain = keychain();
         let manager = SessionManager::new(keychain.clone());
-        let active = manager.sign_in(request(&sandbox, &key, "correct horse")).await.unwrap();
+        let active = manager.sign_in(request(&sandbox, &key, "correct horse"), &Remembered::default()).await.unwrap();
 
-        let error = manager.settle::<()>(Err(oas_api::Error::Unreachable)).await.unwrap_err();
+        let error = manager.settle::<()>(&active, Err(oas_api::Error::Unreachable)).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::Unreachable);
         assert!(manager.current().await.is_ok());
         assert!(keychain.retrieve(&active.account).unwrap().is_some());
 
-        let error = manager.settle::<()>(Err(oas_api::Error::SessionExpired)).await.unwrap_err();
+        let error = manager.settle::<()>(&active, Err(oas_api::Error::SessionExpired)).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::SessionExpired);
         assert!(manager.current().await.is_err());
         assert!(keychain.retrieve(&active.account).unwrap().is_none());
-        assert_eq!(manager.settle(Ok(7)).await.unwrap(), 7);
+        assert!(keychain.api_key(&active.account).unwrap().is_some(), "the API key outlives the session");
+        assert_eq!(manager.settle(&active, Ok(7)).await.unwrap(), 7);
         sandbox.shutdown().await;
     }
 
@@ -234,10 +430,10 @@ mod tests {
         let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
         let keychain = keychain();
         let manager = SessionManager::new(keychain.clone());
-        let error = manager.sign_in(request(&sandbox, &key, "wrong")).await.err().unwrap();
+        let error = manager.sign_in(request(&sandbox, &key, "wrong"), &Remembered::default()).await.err().unwrap();
         assert_eq!(error.code, ErrorCode::WrongCredentials);
         assert!(!error.message.contains("wrong"), "no secret echoed: {}", error.message);
-        let account = Account { server: format!("{}/api/", sandbox.base_url()), identity: "ana".into() };
+        let account = Account { server: format!("{}/api/", sandbox.base_url()), user_id: 1 };
         assert!(keychain.retrieve(&account).unwrap().is_none());
         assert!(manager.current().await.is_err());
         sandbox.shutdown().await;
@@ -249,7 +445,7 @@ mod tests {
         sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
         let manager = SessionManager::new(keychain());
         let wrong = "AAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
-        let error = manager.sign_in(request(&sandbox, wrong, "correct horse")).await.err().unwrap();
+        let error = manager.sign_in(request(&sandbox, wrong, "correct horse"), &Remembered::default()).await.err().unwrap();
         assert_eq!(error.code, ErrorCode::ApiKeyRejected);
         assert!(manager.current().await.is_err());
 
@@ -258,7 +454,7 @@ mod tests {
         let mut req = request(&sandbox, &revoked, "pw-pw-pw-pw");
         req.username = "bea".into();
         req.email = "bea@example.com".into();
-        let error = manager.sign_in(req).await.err().unwrap();
+        let error = manager.sign_in(req, &Remembered::default()).await.err().unwrap();
         assert_eq!(error.code, ErrorCode::ApiKeyRejected);
         sandbox.shutdown().await;
     }
@@ -268,8 +464,8 @@ mod tests {
         let sandbox = Sandbox::start(Config::default()).await.unwrap();
         let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
         let manager = SessionManager::new(Keychain::unavailable());
-        let active = manager.sign_in(request(&sandbox, &key, "correct horse")).await.unwrap();
-        assert!(!active.persisted);
+        let active = manager.sign_in(request(&sandbox, &key, "correct horse"), &Remembered::default()).await.unwrap();
+        assert!(!active.persisted());
         let restore = SessionManager::new(Keychain::unavailable()).restore(&active.remembered()).await;
         assert_eq!(restore.err().map(|e| e.code), Some(ErrorCode::KeychainUnavailable));
         sandbox.shutdown().await;
@@ -279,16 +475,140 @@ mod tests {
     async fn plain_http_to_a_remote_host_is_refused() {
         let manager = SessionManager::new(keychain());
         let error = manager
-            .sign_in(SignInRequest {
-                server: "http://oas.example.com".into(),
-                api_key: "k".into(),
-                username: "ana".into(),
-                email: String::new(),
-                password: "p".into(),
-            })
+            .sign_in(
+                SignInRequest {
+                    server: "http://oas.example.com".into(),
+                    api_key: "k".into(),
+                    username: "ana".into(),
+                    email: String::new(),
+                    password: "p".into(),
+                },
+                &Remembered::default(),
+            )
             .await
             .err()
             .unwrap();
         assert_eq!(error.code, ErrorCode::InsecureAddress);
+    }
+
+    fn by_email(sandbox: &Sandbox, api_key: &str, email: &str) -> SignInRequest {
+        SignInRequest { username: String::new(), email: email.into(), ..request(sandbox, api_key, "correct horse") }
+    }
+
+    #[tokio::test]
+    async fn signing_in_by_email_alone_is_restored_and_old_entries_are_cleaned_up() {
+        let sandbox = Sandbox::start(Config::default()).await.unwrap();
+        let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let keychain = keychain();
+        let server = format!("{}/api/", sandbox.base_url());
+        // What version 0.1 left behind when this person signed in by username, then by e-mail.
+        keychain.plant_legacy(&server, "ana", &key, "stale");
+        keychain.plant_legacy(&server, "Ana@Example.com", &key, "stale");
+
+        let first = SessionManager::new(keychain.clone());
+        let active = first.sign_in(by_email(&sandbox, &key, "  Ana@Example.com "), &Remembered::default()).await.unwrap();
+        let remembered = active.remembered();
+        assert_eq!(remembered.user_id, Some(active.user.id));
+
+        let restored = SessionManager::new(keychain.clone()).restore(&remembered).await.unwrap();
+        assert_eq!(restored.expect("restored").user.username, "ana");
+        for identity in ["ana", "Ana@Example.com", "ana@example.com"] {
+            assert!(keychain.retrieve_legacy(&server, identity).unwrap().is_none(), "{identity} left behind");
+        }
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_profile_remembered_by_an_older_version_is_restored_and_moved() {
+        let sandbox = Sandbox::start(Config::default()).await.unwrap();
+        let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let keychain = keychain();
+        let signed_in = SessionManager::new(keychain.clone())
+            .sign_in(request(&sandbox, &key, "correct horse"), &Remembered::default())
+            .await
+            .unwrap();
+        let server = format!("{}/api/", sandbox.base_url());
+        keychain.plant_legacy(&server, "ana", &key, signed_in.session.refresh_token().expose());
+        keychain.delete(&signed_in.account).unwrap();
+        let old = Remembered { user_id: None, ..signed_in.remembered() };
+
+        let restored = SessionManager::new(keychain.clone()).restore(&old).await.unwrap().expect("restored");
+        assert!(keychain.retrieve(&restored.account).unwrap().is_some());
+        assert!(keychain.retrieve_legacy(&server, "ana").unwrap().is_none());
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_late_expiry_of_the_previous_session_does_not_end_the_new_one() {
+        let sandbox = Sandbox::start(Config::default()).await.unwrap();
+        let ana_key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let bea_key = sandbox.add_user("bea", "bea@example.com", "correct horse").unwrap();
+        let keychain = keychain();
+        let manager = SessionManager::new(keychain.clone());
+        let ana = manager.sign_in(request(&sandbox, &ana_key, "correct horse"), &Remembered::default()).await.unwrap();
+        // Ana's list is in flight when she signs out and Bea signs in.
+        let late = ana.session.list_all_organisations();
+        manager.sign_out().await.unwrap();
+        let bea = manager.sign_in(by_email(&sandbox, &bea_key, "bea@example.com"), &Remembered::default()).await.unwrap();
+        let result = late.await;
+        assert!(matches!(result, Err(oas_api::Error::SessionExpired)), "{result:?}");
+
+        let error = manager.settle(&ana, result).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::SessionExpired);
+        assert_eq!(manager.current().await.unwrap().id, bea.id, "Bea stays signed in");
+        assert!(keychain.retrieve(&bea.account).unwrap().is_some(), "Bea's secrets stay");
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_refused_keychain_write_says_the_sign_in_will_not_be_kept() {
+        let sandbox = Sandbox::start(Config { rotate_refresh: true, ..Config::default() }).await.unwrap();
+        let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let keychain = keychain();
+        let manager = SessionManager::new(keychain.clone());
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        manager.on_state_change(move |state| drop(tx.send(state)));
+        let active = manager.sign_in(request(&sandbox, &key, "correct horse"), &Remembered::default()).await.unwrap();
+        assert!(active.persisted());
+
+        keychain.fail_next_refresh_write(&active.account);
+        active.session.refresh_now().await.unwrap();
+        match rx.recv().await.expect("told") {
+            SessionState::SignedIn { stays_signed_in, user, .. } => {
+                assert!(!stays_signed_in);
+                assert_eq!(user.username, "ana");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!manager.current().await.unwrap().persisted());
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn sign_out_keeps_the_key_then_only_the_password_is_needed_and_forget_removes_it() {
+        let sandbox = Sandbox::start(Config::default()).await.unwrap();
+        let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        sandbox.add_user("bea", "bea@example.com", "correct horse").unwrap();
+        let keychain = keychain();
+        let manager = SessionManager::new(keychain.clone());
+        let active = manager.sign_in(request(&sandbox, &key, "correct horse"), &Remembered::default()).await.unwrap();
+        let (remembered, _) = manager.sign_out().await.unwrap();
+        assert!(keychain.retrieve(&active.account).unwrap().is_none(), "the session is gone");
+
+        let no_key = SignInRequest { api_key: String::new(), ..request(&sandbox, "", "correct horse") };
+        let again = manager.sign_in(no_key, &remembered).await.unwrap();
+        assert_eq!(again.client.api_key().expose(), key);
+        manager.sign_out().await.unwrap();
+
+        // The saved key is Ana's: Bea signing in with a blank key is asked for hers.
+        let bea = SignInRequest { api_key: String::new(), username: "bea".into(), email: "bea@example.com".into(), ..request(&sandbox, "", "correct horse") };
+        let error = manager.sign_in(bea, &remembered).await.err().unwrap();
+        assert!(error.fields.unwrap().contains_key("api_key"));
+
+        manager.forget(&remembered).await.unwrap();
+        assert_eq!(manager.saved_key_hint(&remembered).await, None);
+        let no_key = SignInRequest { api_key: String::new(), ..request(&sandbox, "", "correct horse") };
+        assert_eq!(manager.sign_in(no_key, &remembered).await.err().unwrap().code, ErrorCode::Validation);
+        sandbox.shutdown().await;
     }
 }

@@ -2,15 +2,17 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::IpcError;
-use crate::ipc::{DemoPrefill, SessionState, SignInRequest};
+use crate::ipc::{Remembered, SessionState, SignInRequest};
 use crate::session::SessionManager;
 use crate::settings;
 
 /// Where people ask an OAS administrator for access (OAS has no self-service sign-up).
 pub const ACCESS_REQUEST_URL: &str = "https://oas-beta.ottomate.me/";
 
-/// Set by the demo launcher: a JSON file with the sandbox's demo account.
-pub const DEMO_CREDENTIALS_ENV: &str = "OAS_DESKTOP_DEMO_CREDENTIALS";
+async fn signed_out(sessions: &SessionManager, remembered: Remembered) -> SessionState {
+    let saved_key_hint = sessions.saved_key_hint(&remembered).await;
+    SessionState::SignedOut { remembered, saved_key_hint }
+}
 
 #[tauri::command]
 pub async fn session_restore<R: Runtime>(
@@ -18,10 +20,16 @@ pub async fn session_restore<R: Runtime>(
     sessions: State<'_, SessionManager>,
 ) -> Result<SessionState, IpcError> {
     let remembered = settings::remembered(&app);
-    Ok(match sessions.restore(&remembered).await? {
-        Some(active) => active.state(),
-        None => SessionState::SignedOut { remembered },
-    })
+    match sessions.restore(&remembered).await? {
+        Some(active) => {
+            // Profiles remembered by older versions gain the user id here.
+            if active.remembered() != remembered {
+                settings::remember(&app, &active.remembered());
+            }
+            Ok(active.state())
+        }
+        None => Ok(signed_out(&sessions, remembered).await),
+    }
 }
 
 #[tauri::command]
@@ -30,30 +38,32 @@ pub async fn sign_in<R: Runtime>(
     sessions: State<'_, SessionManager>,
     request: SignInRequest,
 ) -> Result<SessionState, IpcError> {
-    let active = sessions.sign_in(request).await?;
+    let active = sessions.sign_in(request, &settings::remembered(&app)).await?;
     settings::remember(&app, &active.remembered());
     Ok(active.state())
 }
 
+/// Ends the session; the API key stays in the keychain for the next sign-in.
 #[tauri::command]
 pub async fn sign_out<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
 ) -> Result<SessionState, IpcError> {
-    let remembered = match sessions.sign_out().await {
-        Some(remembered) => {
-            settings::remember(&app, &remembered);
-            remembered
-        }
-        None => settings::remembered(&app),
-    };
-    Ok(SessionState::SignedOut { remembered })
+    Ok(match sessions.sign_out().await {
+        Some((remembered, hint)) => SessionState::SignedOut { remembered, saved_key_hint: Some(hint) },
+        None => signed_out(&sessions, settings::remembered(&app)).await,
+    })
 }
 
+/// "Forget this server": the saved API key, any session and the remembered profile.
 #[tauri::command]
-pub fn demo_prefill() -> Option<DemoPrefill> {
-    let path = std::env::var_os(DEMO_CREDENTIALS_ENV)?;
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+pub async fn forget_server<R: Runtime>(
+    app: AppHandle<R>,
+    sessions: State<'_, SessionManager>,
+) -> Result<SessionState, IpcError> {
+    sessions.forget(&settings::remembered(&app)).await?;
+    settings::remember(&app, &Remembered::default());
+    Ok(SessionState::SignedOut { remembered: Remembered::default(), saved_key_hint: None })
 }
 
 #[tauri::command]

@@ -1,33 +1,52 @@
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
-use crate::ipc::SavedDraft;
+use crate::ipc::{SavedDraft, StorageProblem};
+use crate::secrets::Account;
 use crate::session::SessionManager;
 use crate::settings;
 
+/// Whose drafts: the signed-in account, or, once a session has ended, the remembered one (so
+/// the last keystrokes of a form open when the session ended are still kept).
+async fn owner<R: Runtime>(app: &AppHandle<R>, sessions: &SessionManager) -> Result<Account, IpcError> {
+    match sessions.current().await {
+        Ok(active) => Ok(active.account),
+        Err(not_signed_in) => settings::remembered(app).account().ok_or(not_signed_in),
+    }
+}
+
+/// Every unsaved organisation form of this account (one per organisation, one for a new one).
 #[tauri::command]
 pub async fn draft_load<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
-) -> Result<Option<SavedDraft>, IpcError> {
-    Ok(settings::draft(&app, &sessions.current().await?.account))
+) -> Result<Vec<SavedDraft>, IpcError> {
+    Ok(settings::drafts(&app, &owner(&app, &sessions).await?))
 }
 
+/// Keeps the form as typed; the one clean-up happens when it is sent.
 #[tauri::command]
 pub async fn draft_save<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
     saved: SavedDraft,
 ) -> Result<(), IpcError> {
-    settings::set_draft(&app, &sessions.current().await?.account, Some(saved));
-    Ok(())
+    let account = owner(&app, &sessions).await?;
+    settings::set_draft(&app, &account, saved.editing_id, Some(saved))
 }
 
 #[tauri::command]
 pub async fn draft_discard<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
+    editing_id: Option<i64>,
 ) -> Result<(), IpcError> {
-    settings::set_draft::<R>(&app, &sessions.current().await?.account, None);
-    Ok(())
+    let account = owner(&app, &sessions).await?;
+    settings::set_draft(&app, &account, editing_id, None)
+}
+
+/// Files that could not be read at start (kept aside), each reported once.
+#[tauri::command]
+pub fn storage_problems<R: Runtime>(app: AppHandle<R>) -> Vec<StorageProblem> {
+    settings::files(&app).take_problems()
 }

@@ -1,6 +1,7 @@
 //! Thin commands, one file per domain: take state, call `oas-api`, map the error.
 
 pub mod auth;
+#[cfg(feature = "demo")]
 pub mod bench;
 pub mod drafts;
 pub mod export;

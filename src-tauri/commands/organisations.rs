@@ -12,7 +12,7 @@ pub async fn organisations_list<R: Runtime>(
     sessions: State<'_, SessionManager>,
 ) -> Result<OrganisationsView, IpcError> {
     let active = sessions.current().await?;
-    let all = sessions.settle(active.session.list_all_organisations().await).await?;
+    let all = sessions.settle(&active, active.session.list_all_organisations().await).await?;
     Ok(organisations::view(all, settings::last_activated(&app, &active.account)))
 }
 
@@ -22,7 +22,7 @@ pub async fn organisation_create(
     draft: OrganisationDraft,
 ) -> Result<Organisation, IpcError> {
     let active = sessions.current().await?;
-    Ok(sessions.settle(active.session.create_organisation(&draft.to_new()).await).await?.into())
+    Ok(sessions.settle(&active, active.session.create_organisation(&draft.to_new()).await).await?.into())
 }
 
 #[tauri::command]
@@ -32,7 +32,7 @@ pub async fn organisation_update(
     draft: OrganisationDraft,
 ) -> Result<Organisation, IpcError> {
     let active = sessions.current().await?;
-    Ok(sessions.settle(active.session.update_organisation(id, &draft.to_patch()).await).await?.into())
+    Ok(sessions.settle(&active, active.session.update_organisation(id, &draft.to_patch()).await).await?.into())
 }
 
 #[tauri::command]
@@ -42,7 +42,7 @@ pub async fn organisation_make_active<R: Runtime>(
     id: i64,
 ) -> Result<String, IpcError> {
     let active = sessions.current().await?;
-    let message = sessions.settle(active.session.make_active(id).await).await?;
+    let message = sessions.settle(&active, active.session.make_active(id).await).await?;
     settings::set_last_activated(&app, &active.account, id);
     Ok(message)
 }

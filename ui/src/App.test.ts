@@ -17,9 +17,14 @@ vi.mock("./lib/commands", async (importOriginal) => {
     signOut: vi.fn(),
     organisationsList: vi.fn(),
     draftLoad: vi.fn(),
+    draftSave: vi.fn(),
     appReady: vi.fn(),
+    storageProblems: vi.fn(),
+    onSessionState: vi.fn(),
   };
 });
+
+let shellSays: (state: SessionState) => void = () => {};
 
 const signedIn: SessionState = {
   status: "signedIn",
@@ -34,12 +39,21 @@ beforeEach(() => {
   vi.mocked(commands.demoPrefill).mockResolvedValue(null);
   vi.mocked(commands.appReady).mockResolvedValue(undefined);
   vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [], activeId: null, contactsSupported: false });
-  vi.mocked(commands.draftLoad).mockResolvedValue(null);
+  vi.mocked(commands.draftLoad).mockResolvedValue([]);
+  vi.mocked(commands.draftSave).mockResolvedValue(undefined);
+  vi.mocked(commands.storageProblems).mockResolvedValue([]);
+  vi.mocked(commands.onSessionState).mockImplementation(async (f) => {
+    shellSays = f;
+    return () => {};
+  });
   setLocale("en");
   session.state = null;
   session.restoreError = null;
   session.notice = null;
   session.screen = "home";
+  session.storageProblems = [];
+  session.reopen = null;
+  session.keepLost = false;
   delete document.documentElement.dataset.ready;
 });
 
@@ -67,7 +81,8 @@ describe("App", () => {
     vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
     vi.mocked(commands.signOut).mockResolvedValue({
       status: "signedOut",
-      remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com" },
+      remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com", userId: 1 },
+      savedKeyHint: "…7Q2",
     });
     render(App);
     await user.click(await screen.findByRole("button", { name: "Sign out" }));
@@ -92,5 +107,51 @@ describe("App", () => {
     await user.click(await screen.findByRole("button", { name: "Organizations" }));
     expect(await screen.findByRole("heading", { name: "Organizations", level: 1 })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Organizations" })).toHaveAttribute("aria-current", "page");
+  });
+
+  it("says plainly when the keychain refused to keep a renewed sign-in", async () => {
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    render(App);
+    await screen.findByRole("heading", { name: "Hello, demo" });
+    shellSays({ ...signedIn, staysSignedIn: false });
+    expect(await screen.findByText(/you will need to sign in again the next time/)).toBeInTheDocument();
+    await userEvent.setup().click(screen.getByRole("button", { name: "Organizations" }));
+    expect(await screen.findByText(/did not accept your renewed sign-in/)).toBeInTheDocument();
+  });
+
+  it("tells once that an unreadable settings file was set aside", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.sessionRestore).mockResolvedValue({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null });
+    vi.mocked(commands.storageProblems).mockResolvedValue([{ file: "settings.json", keptAs: "/data/settings.json.corrupt-1700000000" }]);
+    render(App);
+    const alert = await screen.findByText(/settings.json could not be read/);
+    expect(alert).toHaveTextContent("/data/settings.json.corrupt-1700000000");
+    await user.click(screen.getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByText(/could not be read/)).not.toBeInTheDocument();
+  });
+
+  it("keeps the open form's last keystrokes when the session ends and brings the form back after signing in", async () => {
+    const user = userEvent.setup();
+    const acme = { id: 4, name: "Acme", baseCurrency: "EUR", currencies: ["EUR"], image: null, isActive: null, contacts: null };
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [acme], activeId: null, contactsSupported: false });
+    render(App);
+    await user.click(await screen.findByRole("button", { name: "Organizations" }));
+    await user.click(await screen.findByRole("button", { name: "Edit: Acme" }));
+    await user.clear(screen.getByLabelText("Name"));
+    await user.type(screen.getByLabelText("Name"), "Acme Worldwide");
+    // The session ends before the draft's timer fires.
+    const { handleSessionError } = await import("./lib/session.svelte");
+    handleSessionError({ code: "session_expired", message: "expired" });
+    expect(commands.draftSave).toHaveBeenCalledWith({ editingId: 4, draft: expect.objectContaining({ name: "Acme Worldwide" }) });
+    expect(await screen.findByRole("button", { name: "Sign in" })).toBeInTheDocument();
+
+    const kept = { editingId: 4, draft: { name: "Acme Worldwide", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null } };
+    vi.mocked(commands.draftLoad).mockResolvedValue([kept]);
+    vi.mocked(commands.signIn).mockResolvedValue(signedIn);
+    await user.type(screen.getByLabelText("Password"), "pw");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByLabelText("Name")).toHaveValue("Acme Worldwide");
+    expect(screen.getByText("Your unsaved draft was restored.")).toBeInTheDocument();
   });
 });

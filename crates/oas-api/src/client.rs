@@ -243,7 +243,11 @@ impl Client {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
+            let sent = Instant::now();
             let result = self.once(&method, url, auth, body).await;
+            // Method, path, outcome and time only: never a query, a header or a body.
+            let outcome = result.as_ref().map_or_else(|e| e.code().to_string(), |a| a.status.to_string());
+            log::info!("{method} {} -> {outcome} in {} ms", url.path(), sent.elapsed().as_millis());
             if !idempotent || attempt >= opts.max_retries {
                 return result;
             }

@@ -36,19 +36,3 @@ export function checkDraft(draft: OrganisationDraft, t: (key: MessageKey) => str
   }
   return errors;
 }
-
-/** What is sent: trimmed text, the base currency first among the currencies, empty contact fields as null. */
-export function cleanDraft(draft: OrganisationDraft): OrganisationDraft {
-  const rest = draft.currencies.filter((c) => c !== draft.baseCurrency);
-  const blankToNull = (v: string | null) => (v && v.trim() !== "" ? v.trim() : null);
-  return {
-    name: draft.name.trim(),
-    baseCurrency: draft.baseCurrency,
-    currencies: draft.baseCurrency ? [draft.baseCurrency, ...rest] : rest,
-    image: draft.image.trim(),
-    contacts:
-      draft.contacts === null
-        ? null
-        : draft.contacts.map((c) => ({ name: c.name.trim(), email: blankToNull(c.email), phone: blankToNull(c.phone), role: blankToNull(c.role) })),
-  };
-}

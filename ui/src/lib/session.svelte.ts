@@ -3,6 +3,7 @@ import type { IpcError } from "./bindings/IpcError";
 import type { Remembered } from "./bindings/Remembered";
 import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
+import type { StorageProblem } from "./bindings/StorageProblem";
 import * as commands from "./commands";
 
 export type Screen = "home" | "organisations";
@@ -15,6 +16,12 @@ type SessionStore = {
   notice: IpcError | null;
   prefill: DemoPrefill | null;
   screen: Screen;
+  /** Settings or drafts files that could not be read and were kept aside (told once). */
+  storageProblems: StorageProblem[];
+  /** The organisation form that was open when the session ended: brought back after signing in. */
+  reopen: { editingId: number | null } | null;
+  /** The keychain refused a renewed sign-in: this session will not survive a restart. */
+  keepLost: boolean;
 };
 
 export const session = $state<SessionStore>({
@@ -23,22 +30,50 @@ export const session = $state<SessionStore>({
   notice: null,
   prefill: null,
   screen: "home",
+  storageProblems: [],
+  reopen: null,
+  keepLost: false,
 });
 
-const EMPTY_REMEMBERED: Remembered = { server: "", username: "", email: "" };
+const EMPTY_REMEMBERED: Remembered = { server: "", username: "", email: "", userId: null };
 
 /** What to put back in the sign-in form. */
 export function rememberedDetails(): Remembered {
   const s = session.state;
   if (s?.status === "signedOut") return s.remembered;
-  if (s?.status === "signedIn") return { server: s.server, username: s.user.username, email: s.user.email };
+  if (s?.status === "signedIn") return { server: s.server, username: s.user.username, email: s.user.email, userId: s.user.id };
   return EMPTY_REMEMBERED;
+}
+
+/** "…7Q2" when the keychain keeps the API key (signed in, or signed out with the key kept). */
+function keyHint(): string | null {
+  const s = session.state;
+  if (s?.status === "signedOut") return s.savedKeyHint;
+  if (s?.status === "signedIn") return s.apiKeyHint;
+  return null;
+}
+
+/** The shell says a session changed on its own (e.g. the keychain refused to keep it). */
+function applyShellState(next: SessionState): void {
+  const s = session.state;
+  if (next.status === "signedIn" && s?.status === "signedIn" && s.user.id === next.user.id && s.server === next.server) {
+    if (s.staysSignedIn && !next.staysSignedIn) session.keepLost = true;
+    session.state = next;
+  }
 }
 
 /** Start-up: restore from the keychain and fetch the demo prefill side by side. */
 export async function start(): Promise<void> {
-  const [restored, prefill] = await Promise.allSettled([commands.sessionRestore(), commands.demoPrefill()]);
+  commands.onSessionState(applyShellState).catch(() => {
+    // Without the event the app still works; only a late keychain failure goes unannounced.
+  });
+  const [restored, prefill, problems] = await Promise.allSettled([
+    commands.sessionRestore(),
+    commands.demoPrefill(),
+    commands.storageProblems(),
+  ]);
   session.prefill = prefill.status === "fulfilled" ? prefill.value : null;
+  session.storageProblems = problems.status === "fulfilled" ? problems.value : [];
   applyRestore(restored);
 }
 
@@ -54,7 +89,7 @@ function applyRestore(restored: PromiseSettledResult<SessionState>): void {
   } else {
     session.restoreError = commands.toIpcError(restored.reason);
     // Keep the existing sign-in form (and what was typed in it) when a retry fails again.
-    if (session.state?.status !== "signedOut") session.state = { status: "signedOut", remembered: EMPTY_REMEMBERED };
+    if (session.state?.status !== "signedOut") session.state = { status: "signedOut", remembered: EMPTY_REMEMBERED, savedKeyHint: null };
   }
 }
 
@@ -63,22 +98,49 @@ export async function signIn(request: SignInRequest): Promise<void> {
   session.state = next;
   session.restoreError = null;
   session.notice = null;
-  session.screen = "home";
+  session.keepLost = false;
+  // A form that was open when the session ended comes back as it was.
+  session.screen = session.reopen ? "organisations" : "home";
 }
 
 export async function signOut(): Promise<void> {
   const remembered = rememberedDetails();
   const next = await commands.signOut();
-  session.state = next.status === "signedOut" && !next.remembered.server ? { status: "signedOut", remembered } : next;
+  session.state =
+    next.status === "signedOut" && !next.remembered.server ? { status: "signedOut", remembered, savedKeyHint: next.savedKeyHint } : next;
   session.prefill = null;
+  session.reopen = null;
+}
+
+/** Deletes this server's saved API key and remembered profile. */
+export async function forgetServer(): Promise<void> {
+  session.state = await commands.forgetServer();
+  session.prefill = null;
+  session.reopen = null;
+}
+
+const sessionEndHooks = new Set<() => void>();
+
+/**
+ * Runs `hook` when the session ends under an open screen, before the sign-in form replaces it
+ * (an open form saves its last keystrokes). Returns the unsubscribe function.
+ */
+export function onSessionEnd(hook: () => void): () => void {
+  sessionEndHooks.add(hook);
+  return () => sessionEndHooks.delete(hook);
 }
 
 /** Any screen calls this with a failure; an ended session goes back to sign in. */
 export function handleSessionError(error: IpcError): boolean {
   if (error.code !== "session_expired") return false;
-  session.state = { status: "signedOut", remembered: rememberedDetails() };
+  for (const hook of [...sessionEndHooks]) hook();
+  session.state = { status: "signedOut", remembered: rememberedDetails(), savedKeyHint: keyHint() };
   session.notice = error;
   return true;
+}
+
+export function dismissStorageProblems(): void {
+  session.storageProblems = [];
 }
 
 export function navigate(screen: Screen): void {

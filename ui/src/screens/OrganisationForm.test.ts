@@ -241,4 +241,11 @@ describe("OrganisationForm with nested server errors", () => {
     await user.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(screen.getByLabelText("Currencies")).toHaveAccessibleDescription(/"XXX" is not a valid choice/));
   });
+
+  it("says when the draft could not be saved instead of pretending it was", async () => {
+    vi.mocked(commands.draftSave).mockRejectedValue({ code: "unexpected", message: "The file on this computer could not be written (disk full)." });
+    const { user } = setup();
+    await user.type(screen.getByLabelText("Name"), "Acme");
+    expect(await screen.findByText(/Your draft could not be saved:/, {}, { timeout: 5000 })).toBeInTheDocument();
+  });
 });

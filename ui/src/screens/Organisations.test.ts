@@ -47,7 +47,7 @@ beforeEach(() => {
   setLocale("en");
   resetOrganisations();
   session.state = { status: "signedIn", server: "https://oas.example/api/", user: { id: 1, username: "demo", email: "" }, apiKeyHint: "…7Q2", staysSignedIn: true };
-  vi.mocked(commands.draftLoad).mockResolvedValue(null);
+  vi.mocked(commands.draftLoad).mockResolvedValue([]);
   vi.mocked(commands.draftSave).mockResolvedValue(undefined);
   vi.mocked(commands.draftDiscard).mockResolvedValue(undefined);
 });
@@ -184,10 +184,9 @@ describe("Organisations list", () => {
   it("offers a saved draft after a restart and continues it", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
-    vi.mocked(commands.draftLoad).mockResolvedValue({
-      editingId: null,
-      draft: { name: "Half-typed Ltd", baseCurrency: "EUR", currencies: ["EUR", "USD"], image: "", contacts: null },
-    });
+    vi.mocked(commands.draftLoad).mockResolvedValue([
+      { editingId: null, draft: { name: "Half-typed Ltd", baseCurrency: "EUR", currencies: ["EUR", "USD"], image: "", contacts: null } },
+    ]);
     render(Organisations);
     expect(await screen.findByText("You have an unsaved draft: “Half-typed Ltd”.")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Continue editing" }));
@@ -199,14 +198,48 @@ describe("Organisations list", () => {
   it("discards a saved draft from the list", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
-    vi.mocked(commands.draftLoad).mockResolvedValue({
-      editingId: 2,
-      draft: { name: "Acme renamed", baseCurrency: "MXN", currencies: ["MXN"], image: "", contacts: null },
-    });
+    vi.mocked(commands.draftLoad).mockResolvedValue([
+      { editingId: null, draft: { name: "Acme renamed", baseCurrency: "MXN", currencies: ["MXN"], image: "", contacts: null } },
+    ]);
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "Discard draft" }));
-    expect(commands.draftDiscard).toHaveBeenCalled();
+    expect(commands.draftDiscard).toHaveBeenCalledWith(null);
     expect(screen.queryByText(/unsaved draft/)).not.toBeInTheDocument();
+  });
+
+  it("keeps one draft per organisation, marks them in the list and restores each one", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    const [a, b] = three;
+    vi.mocked(commands.draftLoad).mockResolvedValue([
+      { editingId: a.id, draft: { name: `${a.name} draft`, baseCurrency: a.baseCurrency, currencies: a.currencies, image: "", contacts: null } },
+    ]);
+    render(Organisations);
+    const rowOf = async (name: string) => (await screen.findByText(name, { selector: ".org__name" })).closest(".org") as HTMLElement;
+    await waitFor(async () => expect(within(await rowOf(a.name)).getByText("Draft")).toBeInTheDocument());
+    expect(within(await rowOf(b.name)).queryByText("Draft")).not.toBeInTheDocument();
+
+    // Editing B and leaving it keeps A's draft and adds B's.
+    await user.click(screen.getByRole("button", { name: `Edit: ${b.name}` }));
+    await user.type(screen.getByLabelText("Name"), " two");
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(within(await rowOf(a.name)).getByText("Draft")).toBeInTheDocument();
+    expect(within(await rowOf(b.name)).getByText("Draft")).toBeInTheDocument();
+    expect(commands.draftDiscard).not.toHaveBeenCalled();
+
+    await user.click(screen.getByRole("button", { name: `Edit: ${a.name}` }));
+    expect(screen.getByLabelText("Name")).toHaveValue(`${a.name} draft`);
+    expect(screen.getByText("Your unsaved draft was restored.")).toBeInTheDocument();
+  });
+
+  it("marks drafts in Spanish", async () => {
+    setLocale("es");
+    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.draftLoad).mockResolvedValue([
+      { editingId: three[0].id, draft: { name: "x", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null } },
+    ]);
+    render(Organisations);
+    expect(await screen.findByText("Borrador")).toBeInTheDocument();
   });
 
   it("creates an organisation and shows it in the list", async () => {
@@ -255,7 +288,12 @@ describe("Organisations list", () => {
     vi.mocked(commands.organisationsList).mockRejectedValue({ code: "session_expired", message: "" });
     render(Organisations);
     await waitFor(() => expect(session.state?.status).toBe("signedOut"));
-    expect(session.state).toEqual({ status: "signedOut", remembered: { server: "https://oas.example/api/", username: "demo", email: "" } });
+    // The API key outlives the session: signing in again needs only the password.
+    expect(session.state).toEqual({
+      status: "signedOut",
+      remembered: { server: "https://oas.example/api/", username: "demo", email: "", userId: 1 },
+      savedKeyHint: "…7Q2",
+    });
     expect(session.notice?.code).toBe("session_expired");
   });
 });

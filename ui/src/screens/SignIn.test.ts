@@ -10,7 +10,7 @@ import SignIn from "./SignIn.svelte";
 
 vi.mock("../lib/commands", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../lib/commands")>();
-  return { ...actual, signIn: vi.fn(), openAccessRequest: vi.fn(), sessionRestore: vi.fn() };
+  return { ...actual, signIn: vi.fn(), openAccessRequest: vi.fn(), sessionRestore: vi.fn(), forgetServer: vi.fn() };
 });
 
 const signedIn: SessionState = {
@@ -35,13 +35,47 @@ beforeEach(() => {
   vi.mocked(commands.signIn).mockReset();
   vi.mocked(commands.openAccessRequest).mockReset();
   setLocale("en");
-  session.state = { status: "signedOut", remembered: { server: "", username: "", email: "" } };
+  session.state = { status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null };
   session.restoreError = null;
   session.notice = null;
   session.prefill = null;
 });
 
 describe("SignIn", () => {
+  it("with a saved key asks only for the password, and can use a different key or forget the server", async () => {
+    const user = userEvent.setup();
+    const remembered = { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com", userId: 1 };
+    session.state = { status: "signedOut", remembered, savedKeyHint: "…7Q2" };
+    vi.mocked(commands.signIn).mockResolvedValue(signedIn);
+    render(SignIn);
+    expect(screen.getByLabelText("API key")).toHaveAccessibleDescription(/Key ending …7Q2 is saved on this computer/);
+    await user.type(screen.getByLabelText("Password"), "secret-pass");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() =>
+      expect(commands.signIn).toHaveBeenCalledWith({ server: remembered.server, apiKey: "", username: "demo", email: "demo@example.com", password: "secret-pass" }),
+    );
+
+    // Typing a key sets the saved one aside.
+    await user.type(screen.getByLabelText("API key"), "other");
+    expect(screen.getByLabelText("API key")).not.toHaveAccessibleDescription(/saved on this computer/);
+
+    vi.mocked(commands.forgetServer).mockResolvedValue({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null });
+    await user.click(screen.getByRole("button", { name: "Forget this server" }));
+    expect(commands.forgetServer).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(session.state).toEqual({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null }));
+  });
+
+  it("without a saved key still asks for one", async () => {
+    const user = userEvent.setup();
+    render(SignIn);
+    expect(screen.queryByRole("button", { name: "Forget this server" })).not.toBeInTheDocument();
+    await user.type(screen.getByLabelText("Username"), "demo");
+    await user.type(screen.getByLabelText("Password"), "pw");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(screen.getByLabelText("API key")).toHaveAccessibleDescription(/Enter your API key/);
+    expect(commands.signIn).not.toHaveBeenCalled();
+  });
+
   it("shows every field with its visible label and the production server by default", () => {
     render(SignIn);
     expect(screen.getByLabelText("Server")).toHaveValue("https://oas-beta.ottomate.me");
@@ -55,7 +89,8 @@ describe("SignIn", () => {
   it("fills in the remembered server, username and email but never a password", () => {
     session.state = {
       status: "signedOut",
-      remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com" },
+      remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com", userId: 1 },
+      savedKeyHint: null,
     };
     render(SignIn);
     expect(screen.getByLabelText("Server")).toHaveValue("http://127.0.0.1:8765/api/");

@@ -3,4 +3,9 @@
 /**
  * What the sign-in form remembers between runs. Never a secret.
  */
-export type Remembered = { server: string, username: string, email: string, };
+export type Remembered = { server: string, username: string, email: string, 
+/**
+ * The server's id for this user: names the keychain entries, however the person typed
+ * their username or e-mail. None when remembered by a version before 0.2.
+ */
+userId: number | null, };

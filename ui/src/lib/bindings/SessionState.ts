@@ -2,7 +2,12 @@
 import type { Remembered } from "./Remembered";
 import type { UserInfo } from "./UserInfo";
 
-export type SessionState = { "status": "signedOut", remembered: Remembered, } | { "status": "signedIn", server: string, user: UserInfo, 
+export type SessionState = { "status": "signedOut", remembered: Remembered, 
+/**
+ * "…7Q2" when this computer keeps the remembered account's API key: signing in again
+ * needs only the password.
+ */
+savedKeyHint: string | null, } | { "status": "signedIn", server: string, user: UserInfo, 
 /**
  * "…7Q2": enough to recognise the key, never the key.
  */

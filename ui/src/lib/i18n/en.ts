@@ -163,4 +163,13 @@ export const en = {
   "picker.noMatch": "No currency matches “{query}”.",
   "picker.useCode": "Use the code {code}",
   "picker.none": "No currency chosen yet.",
+  "signIn.keySaved": "Key ending {hint} is saved on this computer: leave this field empty to use it, or type a different key.",
+  "signIn.forgetServer": "Forget this server",
+  "signIn.forgetServerHint": "Removes the saved API key and the remembered server, username and email from this computer.",
+  "signIn.forgetFailed": "This server could not be forgotten.",
+  "app.notKept": "The system keychain did not accept your renewed sign-in, so you will need to sign in again the next time you open the app.",
+  "app.storageProblem": "{file} could not be read, so it was set aside as {keptAs} and a fresh one was started. Nothing in it was deleted.",
+  "orgs.draftBadge": "Draft",
+  "orgs.draftBadgeLabel": "{name} has an unsaved draft",
+  "form.draftSaveFailed": "Your draft could not be saved: {reason}",
 } as const;

@@ -165,4 +165,13 @@ export const es: Record<keyof typeof en, string> = {
   "picker.noMatch": "Ninguna moneda coincide con “{query}”.",
   "picker.useCode": "Usar el código {code}",
   "picker.none": "Todavía no hay monedas elegidas.",
+  "signIn.keySaved": "La clave terminada en {hint} está guardada en este equipo: deja este campo vacío para usarla o escribe otra clave.",
+  "signIn.forgetServer": "Olvidar este servidor",
+  "signIn.forgetServerHint": "Quita de este equipo la clave de API guardada y el servidor, el usuario y el correo recordados.",
+  "signIn.forgetFailed": "No se pudo olvidar este servidor.",
+  "app.notKept": "El llavero del sistema no aceptó tu sesión renovada, así que tendrás que volver a iniciar sesión la próxima vez que abras la aplicación.",
+  "app.storageProblem": "No se pudo leer {file}, así que se apartó como {keptAs} y se empezó uno nuevo. No se borró nada de su contenido.",
+  "orgs.draftBadge": "Borrador",
+  "orgs.draftBadgeLabel": "{name} tiene un borrador sin guardar",
+  "form.draftSaveFailed": "No se pudo guardar tu borrador: {reason}",
 };
