@@ -62,8 +62,8 @@ const KNOWN_DEFECTS = {
   'Organisation deleted while edited': 'after the server answers that the organisation no longer exists, the list keeps showing it until Refresh',
   'Concurrent edit': "saving an edit overwrites someone else's change to the same field made meanwhile, without a word (organisation edit conflicts)",
   '429 with Retry-After': "the message drops the server's Retry-After: the UI shows its generic catalog text (error catalogs)",
-  'Settings file corrupt': 'a settings file that cannot be read is replaced without a word (settings)',
-  'Disk full while saving a draft': 'a draft that cannot be written is dropped without a word (drafts)',
+  'Disk full while saving a draft':
+    'the message carries the raw system error: “(No space left on device (os error 28) at path "…/.tmpXXXX")” (drafts, settings)',
   'Keychain locked':
     'when the keychain cannot be read at start, the sign-in form comes back empty although the server, username and email are in the settings (session restore)',
 };
@@ -75,9 +75,12 @@ function saveResults() {
   writeFileSync(RESULTS, `${JSON.stringify({ finishedAt: new Date().toISOString(), cases: results }, null, 2)}\n`);
 }
 
-/** Words a person should never be shown: HTTP, JSON, markup, stack traces, library internals. */
+/**
+ * Words a person should never be shown: HTTP, JSON, markup, stack traces, library internals.
+ * (A file name such as settings.json is not jargon: it tells the person what to look for.)
+ */
 const JARGON =
-  /\bHTTP\b|status code|Bad Gateway|Internal Server Error|Service Unavailable|\bJSON\b|\bEOF\b|<\/?[a-z][^>]*>|[{}]|\bat \S+ \(|\b\w*Error:|os error|reqwest|hyper|serde|panicked|Traceback|\bundefined\b|\bnull\b|\bNaN\b|\[object/i;
+  /\bHTTP\b|status code|Bad Gateway|Internal Server Error|Service Unavailable|(?<![.\w])JSON\b|\bEOF\b|<\/?[a-z][^>]*>|[{}]|\bat \S+ \(|\b\w*Error:|os error|reqwest|hyper|serde|panicked|Traceback|\bundefined\b|\bnull\b|\bNaN\b|\[object/i;
 
 /**
  * One case of the matrix: a test that records its row whatever happens. `body` fills the row
