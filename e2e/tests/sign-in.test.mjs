@@ -1,8 +1,9 @@
-// The walking skeleton, as a person uses it: sign in, stay signed in across restarts, sign out.
+// The walking skeleton, as a person uses it: sign in, stay signed in across restarts, sign out;
+// the API key outlives sign-out (issue 10), and signing in by e-mail alone is kept too (issue 9).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startSandbox, startDriver, launchApp, fill, valueOf, button, waitForText, stopAll, submitSignIn } from '../harness.mjs';
+import { startSandbox, startDriver, launchApp, fill, valueOf, button, press, hasButton, descriptionOf, waitForText, stopAll, submitSignIn } from '../harness.mjs';
 
 let sandbox;
 
@@ -36,7 +37,44 @@ test('sign in, stay signed in across a restart, sign out, fields remembered', as
   assert.equal(await valueOf(app, 'Email'), demo.email);
   assert.equal(await valueOf(app, 'Password'), '');
   assert.equal(await valueOf(app, 'API key'), '');
+  // Signing out ended the session but kept the key: only the password is asked for.
+  assert.match(await descriptionOf(app, 'API key'), new RegExp(`Key ending …${demo.apiKey.slice(-3)} is saved on this computer`));
+  await fill(app, 'Password', demo.password);
+  await press(app, 'Sign in');
+  await waitForText(app, `Hello, ${demo.username}`);
   await app.deleteSession();
+});
+
+test('signing in with the e-mail alone is kept across a restart; Forget this server removes the key', async () => {
+  const { demo } = sandbox;
+  let app = await launchApp();
+  try {
+    await waitForText(app, `Hello, ${demo.username}`);
+    await press(app, 'Sign out');
+    await press(app, 'Forget this server');
+    // The form starts afresh: nothing remembered, no key offered.
+    await app.waitUntil(async () => !(await hasButton(app, 'Forget this server')) && (await valueOf(app, 'Username')) === '', {
+      timeout: 15_000,
+      timeoutMsg: 'the server was not forgotten',
+    });
+    assert.equal(await valueOf(app, 'Email'), '');
+    assert.doesNotMatch(await descriptionOf(app, 'API key'), /saved on this computer/);
+    await app.deleteSession();
+
+    app = await launchApp();
+    await button(app, 'Sign in');
+    assert.doesNotMatch(await descriptionOf(app, 'API key'), /saved on this computer/, 'the key is gone for good');
+    await signIn(app, { ...demo, server: sandbox.url, username: '', email: `  ${demo.email.toUpperCase()} ` });
+    await waitForText(app, `Hello, ${demo.username}`);
+    await app.deleteSession();
+
+    app = await launchApp();
+    await waitForText(app, `Hello, ${demo.username}`);
+    await press(app, 'Sign out');
+    await button(app, 'Sign in');
+  } finally {
+    await app.deleteSession().catch(() => {});
+  }
 });
 
 test('bad input gives a clear message and keeps what was typed', async () => {
