@@ -227,6 +227,7 @@ impl Sandbox {
     /// a temporary database has been deleted. (A connection that a client keeps busy is given
     /// 5 seconds, after which the server stops without waiting for it.)
     pub async fn shutdown(mut self) {
+        self.app.stop_stalls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -249,6 +250,7 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.app.stop_stalls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -47,6 +47,8 @@ pub(crate) struct App {
     /// Requests per client address in the throttling window, newest first.
     throttle: Mutex<HashMap<IpAddr, VecDeque<DateTime<Utc>>>>,
     faults: RwLock<Option<Arc<ActiveFaults>>>,
+    /// Set when the sandbox stops: stalled requests end.
+    stopping: tokio::sync::watch::Sender<bool>,
     // Fields drop in this order: the database closes, then the temporary directory goes, then
     // `_gone` tells `Sandbox::shutdown` (its receiver sees the sender dropped).
     _tmp: Option<tempfile::TempDir>,
@@ -73,10 +75,16 @@ impl App {
             cfg,
             throttle: Mutex::new(HashMap::new()),
             faults: RwLock::new(faults),
+            stopping: tokio::sync::watch::Sender::new(false),
             _tmp: tmp,
             _gone: gone,
         };
         Ok((app, gone_rx))
+    }
+
+    /// Ends the requests that a `stall` fault holds (the server is stopping).
+    pub fn stop_stalls(&self) {
+        self.stopping.send_replace(true);
     }
 
     pub fn set_faults(&self, faults: Option<Faults>) {
@@ -133,6 +141,12 @@ async fn fault_layer(State(app): State<AppState>, req: Request, next: Next) -> R
     }
     if rule.fault.is_none() {
         return next.run(req).await;
+    }
+    if rule.fault == Some(faults::FaultKind::Stall) {
+        // Held until the sandbox stops (so that its shutdown need not wait for the client).
+        let mut stopping = app.stopping.subscribe();
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+        return faults::dropped_connection();
     }
     if let Some(r) = faults::standalone(&rule) {
         return r;
