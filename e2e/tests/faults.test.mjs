@@ -767,9 +767,13 @@ faultCase(
       await app.deleteSession().catch(() => {});
       await driver.stop();
       rmSync(filler, { force: true });
+      // The app's WebKit processes may hold the folder a moment after the driver stops: a lazy
+      // unmount detaches it now and frees it when they are gone.
       try {
-        execFileSync('umount', [data]);
-      } catch {}
+        execFileSync('umount', ['--lazy', data], { stdio: 'ignore' });
+      } catch (error) {
+        console.log(`# ${data} could not be unmounted: ${error.message}`);
+      }
     }
   },
 );
