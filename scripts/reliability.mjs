@@ -54,15 +54,20 @@ export function render({ finishedAt, cases }, { commit, dirty }) {
   ];
   for (const c of cases) {
     lines.push(
-      `| ${cell(c.case)} | ${cell(c.setup)} | ${cell(c.shown)} | ${yesNo(c.keptTyping)} | ${c.duplicates ?? 'n/a'} | ${yesNo(c.recovered)} | ${c.result === 'pass' ? 'pass' : '**fail**'} |`,
+      `| ${cell(c.case)} | ${cell(c.setup)} | ${cell(c.shown)} | ${yesNo(c.keptTyping)} | ${c.duplicates ?? 'n/a'} | ${yesNo(c.recovered)} | ${c.result === 'pass' ? 'pass' : c.result === 'not run' ? 'not run' : '**fail**'} |`,
     );
   }
-  const failing = cases.filter((c) => c.result !== 'pass');
+  const failing = cases.filter((c) => c.result === 'fail');
   if (failing.length > 0) {
     lines.push('', '## What failed', '');
     for (const c of failing) {
       lines.push(`- **${c.case}**: ${c.problems.join('; ')}${c.knownDefect ? ` (known defect: ${c.knownDefect})` : ''}`);
     }
+  }
+  const notRun = cases.filter((c) => c.result === 'not run');
+  if (notRun.length > 0) {
+    lines.push('', '## Not run on this machine', '');
+    for (const c of notRun) lines.push(`- **${c.case}**: ${c.notRun}`);
   }
   lines.push('');
   return lines.join('\n');
