@@ -20,6 +20,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
     draftSave: vi.fn(),
     appReady: vi.fn(),
     storageProblems: vi.fn(),
+    serverAddressCheck: vi.fn(),
     onSessionState: vi.fn(),
   };
 });
@@ -42,6 +43,8 @@ beforeEach(() => {
   vi.mocked(commands.draftLoad).mockResolvedValue([]);
   vi.mocked(commands.draftSave).mockResolvedValue(undefined);
   vi.mocked(commands.storageProblems).mockResolvedValue([]);
+  // Rust's answer for the address these tests use (the rule itself is tested in oas-api).
+  vi.mocked(commands.serverAddressCheck).mockResolvedValue({ apiRoot: "http://127.0.0.1:8765/api/", plainHttp: true, thisComputer: true });
   vi.mocked(commands.onSessionState).mockImplementation(async (f) => {
     shellSays = f;
     return () => {};
@@ -143,7 +146,9 @@ describe("App", () => {
     // The session ends before the draft's timer fires.
     const { handleSessionError } = await import("./lib/session.svelte");
     handleSessionError({ code: "session_expired", message: "expired" });
-    expect(commands.draftSave).toHaveBeenCalledWith({ editingId: 4, draft: expect.objectContaining({ name: "Acme Worldwide" }) });
+    expect(commands.draftSave).toHaveBeenCalledWith(
+      expect.objectContaining({ editingId: 4, draft: expect.objectContaining({ name: "Acme Worldwide" }), base: acme }),
+    );
     expect(await screen.findByRole("button", { name: "Sign in" })).toBeInTheDocument();
 
     const kept = { editingId: 4, draft: { name: "Acme Worldwide", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null } };

@@ -27,6 +27,8 @@ vi.mock("./lib/commands", async (importOriginal) => {
     passwordStrength: vi.fn(),
     themeGet: vi.fn(),
     appInfo: vi.fn(),
+    storageProblems: vi.fn(),
+    onSessionState: vi.fn(),
   };
 });
 
@@ -56,7 +58,9 @@ beforeEach(() => {
   session.keyRejected = false;
   vi.mocked(commands.demoPrefill).mockResolvedValue(null);
   vi.mocked(commands.appReady).mockResolvedValue(undefined);
-  vi.mocked(commands.draftLoad).mockResolvedValue(null);
+  vi.mocked(commands.draftLoad).mockResolvedValue([]);
+  vi.mocked(commands.storageProblems).mockResolvedValue([]);
+  vi.mocked(commands.onSessionState).mockResolvedValue(() => {});
   vi.mocked(commands.organisationsList).mockResolvedValue({
     organisations: [
       { id: 1, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: null, isActive: true, contacts: null },
@@ -93,7 +97,7 @@ describe.each(CASES)("accessibility in %s, %s theme", (locale, theme) => {
   });
 
   it("sign-in screen", async () => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue({ status: "signedOut", remembered: { server: "", username: "", email: "" } });
+    vi.mocked(commands.sessionRestore).mockResolvedValue({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null });
     render(App);
     await screen.findAllByRole("button", { name: locale === "en" ? "Sign in" : "Iniciar sesión" });
     expect(document.documentElement.dataset.theme).toBe(theme);

@@ -45,14 +45,12 @@ describe("sorting and filtering", () => {
     expect(filterOrganisations(indexed, "  ")).toHaveLength(5);
   });
 
-  it("filters 10,000 organisations within a frame", () => {
+  // How fast it is belongs to bench/ (ui_organisations.mjs), not to a timed assertion here.
+  it("filters 10,000 organisations", () => {
     const many = indexOrganisations(Array.from({ length: 10_000 }, (_, i) => org(i + 1, `Organisation ${i + 1}`, "EUR", ["EUR", "USD"])));
-    const started = performance.now();
     const found = filterOrganisations(many, "organisation 999");
-    const elapsed = performance.now() - started;
     expect(found.map((o) => o.id)).toEqual(expect.arrayContaining([999, 1999, 9990, 9999]));
     expect(found).toHaveLength(19);
-    expect(elapsed).toBeLessThan(50);
   });
 });
 

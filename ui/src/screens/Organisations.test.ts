@@ -213,7 +213,7 @@ describe("Organisations list", () => {
       { editingId: a.id, draft: { name: `${a.name} draft`, baseCurrency: a.baseCurrency, currencies: a.currencies, image: "", contacts: null } },
     ]);
     render(Organisations);
-    const rowOf = async (name: string) => (await screen.findByText(name, { selector: ".org__name" })).closest(".org") as HTMLElement;
+    const rowOf = async (name: string) => (await screen.findByText(name, { selector: ".org__open" })).closest(".org") as HTMLElement;
     await waitFor(async () => expect(within(await rowOf(a.name)).getByText("Draft")).toBeInTheDocument());
     expect(within(await rowOf(b.name)).queryByText("Draft")).not.toBeInTheDocument();
 

@@ -20,6 +20,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "list_too_large",
   "origin_mismatch",
   "keychain_unavailable",
+  "not_written",
+  "browser_unavailable",
   "conflict",
   "unsaved_work",
   "update_rejected",
