@@ -94,9 +94,10 @@ cp "$next_deb.sig" "$work/next.deb.sig"
 echo "built in $(($(seconds) - t)) s"
 
 say "A signature of the update by another key (the feed that must be refused)"
-npx tauri signer generate --ci -p foreign -w "$work/foreign.key" >/dev/null
+foreign() { env -u TAURI_SIGNING_PRIVATE_KEY -u TAURI_SIGNING_PRIVATE_KEY_PASSWORD npx tauri signer "$@" >/dev/null; }
+foreign generate --ci -p foreign -w "$work/foreign.key"
 cp "$work/next.deb" "$work/foreign.deb"
-npx tauri signer sign -f "$work/foreign.key" -p foreign "$work/foreign.deb" >/dev/null
+foreign sign -f "$work/foreign.key" -p foreign "$work/foreign.deb"
 [ -f "$work/foreign.deb.sig" ]
 
 say "Installing $(basename "$deb") with apt-get (its declared dependencies only)"
@@ -162,7 +163,8 @@ package=""
 echo "removed: $(wc -l <<<"$files") paths checked"
 
 say "The .rpm holds the same files as the .deb (rpm -qpl)"
-dpkg-deb --fsys-tarfile "$work/n.deb" | tar -t | grep -v '/$' | sed 's|^\./|/|' | sort >"$work/deb.files"
+# dpkg-deb -c: mode, owner, size, date, time, path (which may hold spaces); files, not directories.
+dpkg-deb -c "$work/n.deb" | awk '$1 !~ /^d/' | sed -E 's/^([^ ]+ +){5}//; s|^\./|/|; s|^([^/])|/\1|' | sort >"$work/deb.files"
 # rpm -qpl names directories too: keep what the package's modes say are not directories.
 rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$work/n.rpm" | grep -v '^d' | cut -d' ' -f2- | sort >"$work/rpm.files"
 comm -23 "$work/rpm.files" <(rpm -qpl "$work/n.rpm" | sort) | grep . && exit 1

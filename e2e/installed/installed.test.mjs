@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { startSandbox, startDriver, launchApp, press, waitForText, stopAll, signInToSandbox, sleep } from '../harness.mjs';
+import { startSandbox, startDriver, launchApp, press, waitForText, stopAll, signInToSandbox, sleep, screenshot } from '../harness.mjs';
 
 function env(name) {
   const value = process.env[name];
@@ -90,6 +90,7 @@ test('the installed app signs in, and refuses an update whose signature is not o
   // Checked at start: the prompt says what is new, and nothing happens until the person agrees.
   await waitForText(session, `OAS Desktop ${next} is available`);
   await waitForText(session, `Test release ${next}`);
+  console.log(`the prompt, as shown: ${screenshot('installed-update-prompt')}`);
   assert.equal(installedVersion(), current);
 
   await press(session, 'Install and restart');

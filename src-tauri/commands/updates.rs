@@ -82,7 +82,13 @@ pub(crate) fn update_error(error: tauri_plugin_updater::Error) -> IpcError {
     use tauri_plugin_updater::Error as E;
     log::warn!("update failed: {error}");
     match error {
-        E::Minisign(_) | E::Base64(_) | E::SignatureUtf8(_) => IpcError::new(
+        // A signature by another key, unreadable, or made for another version than announced
+        // (requireSignedVersion in tauri.conf.json: an old release cannot pose as a new one).
+        E::Minisign(_)
+        | E::Base64(_)
+        | E::SignatureUtf8(_)
+        | E::MissingSignedVersion
+        | E::SignedVersionMismatch { .. } => IpcError::new(
             ErrorCode::UpdateRejected,
             "The update was refused: its signature is not valid, so it may not come from the \
              makers of OAS Desktop. Your current version keeps working.",
@@ -117,6 +123,11 @@ mod tests {
             json!("update_rejected"),
         );
         assert!(error.message.contains("keeps working"));
+        let replayed = tauri_plugin_updater::Error::SignedVersionMismatch {
+            signed: "0.1.0".into(),
+            announced: "0.2.0".into(),
+        };
+        assert_eq!(update_error(replayed).code, ErrorCode::UpdateRejected);
     }
 
     #[test]
