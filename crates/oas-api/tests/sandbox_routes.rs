@@ -37,7 +37,8 @@ async fn user_get_patch_put() {
 
 #[tokio::test]
 async fn password_change() {
-    let env = env(Config::default()).await;
+    // The sandbox checks `old_password` only with OLD_PASSWORD_FIELD_ENABLED.
+    let env = env(Config { check_old_password: true, ..Config::default() }).await;
     let (session, _) = env.login().await;
     let old = Password::new(PASSWORD);
     let err = session.change_password(&old, &Password::new("Another-pass-99"), &Password::new("Another-pass-98")).await.unwrap_err();

@@ -1,5 +1,5 @@
 //! Fault injection: per route latency, proxy errors with HTML bodies, malformed JSON, bodies cut
-//! short, dropped connections and oversized bodies.
+//! short, dropped connections, oversized bodies and requests that are never answered.
 //!
 //! File format (JSON), either `{"rules": [...]}` or the bare list:
 //! ```json
@@ -43,6 +43,10 @@ pub enum FaultKind {
     /// 200 with a valid JSON body of `size` bytes (default 32 MiB).
     #[serde(rename = "oversized_body")]
     OversizedBody,
+    /// The request is accepted (and not processed) and no answer ever comes: the client's
+    /// timeout decides. When the sandbox stops, the connection closes without an answer.
+    #[serde(rename = "stall")]
+    Stall,
 }
 
 /// One rule; the first rule that matches a request (and is not used up) applies.
@@ -177,6 +181,15 @@ fn html(status: StatusCode, body: &'static str) -> Response<Body> {
     r
 }
 
+/// No answer at all: a body whose first poll fails makes hyper give up on the connection
+/// before the buffered head is written.
+pub(crate) fn dropped_connection() -> Response<Body> {
+    let stream = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("fault: dropped connection"))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
 /// A fault answer that does not need the real one.
 pub(crate) fn standalone(rule: &FaultRule) -> Option<Response<Body>> {
     match rule.fault? {
@@ -187,14 +200,7 @@ pub(crate) fn standalone(rule: &FaultRule) -> Option<Response<Body>> {
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             Some(r)
         }
-        FaultKind::DropConnection => {
-            // A body whose first poll fails: hyper gives up on the connection before the
-            // buffered head is written.
-            let stream = futures_util::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::other("fault: dropped connection"))
-            });
-            Some(Response::new(Body::from_stream(stream)))
-        }
+        FaultKind::DropConnection => Some(dropped_connection()),
         FaultKind::OversizedBody => {
             let size = rule.size.unwrap_or(32 * 1024 * 1024);
             let head: &'static [u8] = br#"{"count":0,"next":null,"previous":null,"results":[],"padding":""#;
@@ -217,7 +223,7 @@ pub(crate) fn standalone(rule: &FaultRule) -> Option<Response<Body>> {
             r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(size.max(head.len() + tail.len())));
             Some(r)
         }
-        FaultKind::MalformedJson | FaultKind::TruncatedBody => None,
+        FaultKind::MalformedJson | FaultKind::TruncatedBody | FaultKind::Stall => None,
     }
 }
 

@@ -11,9 +11,11 @@
 //! # Ok(()) }
 //! ```
 
+mod clock;
 mod faults;
 mod http;
 mod jwt;
+mod passwords;
 mod secrets;
 mod store;
 mod util;
@@ -27,6 +29,7 @@ use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use clock::Clock;
 pub use faults::{FaultKind, FaultRule, Faults};
 pub use store::Contact;
 
@@ -43,15 +46,23 @@ pub struct Config {
     pub refresh_ttl: Duration,
     /// simplejwt `ROTATE_REFRESH_TOKENS` (+ `BLACKLIST_AFTER_ROTATION`).
     pub rotate_refresh: bool,
-    /// Switch off the sandbox's extensions (`is_active`, `contacts` on organisations).
+    /// Answer as the published API: no sandbox extensions (`is_active`, `contacts` on
+    /// organisations) and no `*_expiration` in the login answer.
     pub strict: bool,
     /// Answer `currencies` as a comma-separated string instead of a JSON list.
     pub currencies_as_string: bool,
     /// Throttle the dj-rest-auth routes (login, logout, user, password change) to N per minute
     /// per client address.
     pub login_rate_per_min: Option<u32>,
+    /// dj-rest-auth `OLD_PASSWORD_FIELD_ENABLED`: `password/change/` requires and checks
+    /// `old_password` (off: the field is ignored).
+    pub check_old_password: bool,
     /// Injected faults.
     pub faults: Option<Faults>,
+    /// The time everything time-based reads (token lifetimes, API key expiry, throttling,
+    /// `last_login`): [`Clock::real`] by default; tests use [`Clock::manual`] and move it with
+    /// [`Sandbox::advance_clock`] instead of sleeping.
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -65,7 +76,9 @@ impl Default for Config {
             strict: false,
             currencies_as_string: false,
             login_rate_per_min: None,
+            check_old_password: false,
             faults: None,
+            clock: Clock::real(),
         }
     }
 }
@@ -90,6 +103,8 @@ pub struct Sandbox {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// Completes once the app is dropped (its temporary database removed).
+    gone: Option<oneshot::Receiver<()>>,
 }
 
 impl Sandbox {
@@ -100,7 +115,8 @@ impl Sandbox {
 
     /// Starts a sandbox on `addr`.
     pub async fn start_on(config: Config, addr: SocketAddr) -> anyhow::Result<Sandbox> {
-        let app = Arc::new(http::App::new(config)?);
+        let (app, gone) = http::App::new(config)?;
+        let app = Arc::new(app);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
@@ -123,7 +139,7 @@ impl Sandbox {
                 eprintln!("oas-sandbox: server error: {e}");
             }
         });
-        Ok(Sandbox { app, addr, stop: Some(stop), task: Some(task) })
+        Ok(Sandbox { app, addr, stop: Some(stop), task: Some(task), gone: Some(gone) })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash. The API root is `base_url() + "/api/"`.
@@ -167,6 +183,36 @@ impl Sandbox {
         self.app.store.seed_orgs(username, count)
     }
 
+    /// The sandbox's clock (`Config::clock`).
+    pub fn clock(&self) -> &Clock {
+        self.app.store.clock()
+    }
+
+    /// Moves the sandbox's manual clock forward: tokens, API keys and throttling windows then
+    /// expire as if `by` had passed.
+    ///
+    /// # Panics
+    /// When the sandbox runs on the real clock (start it with `Config { clock:
+    /// Clock::manual(), .. }`).
+    pub fn advance_clock(&self, by: Duration) {
+        self.clock().advance(by);
+    }
+
+    /// Sets a user's password (as `manage.py changepassword`, without the validators).
+    pub fn reset_password(&self, username: &str, password: &str) -> anyhow::Result<()> {
+        reset_password(&self.app.store, username, password)
+    }
+
+    /// Changes an organisation as another administrator would (whoever owns it).
+    pub fn update_org(&self, id: i64, changes: &OrgUpdate) -> anyhow::Result<()> {
+        update_org(&self.app.store, id, changes)
+    }
+
+    /// Deletes an organisation as another administrator would (whoever owns it).
+    pub fn delete_org(&self, id: i64) -> anyhow::Result<()> {
+        delete_org(&self.app.store, id)
+    }
+
     /// Replaces the injected faults (None = no faults) while the server runs.
     pub fn set_faults(&self, faults: Option<Faults>) {
         self.app.set_faults(faults);
@@ -177,22 +223,34 @@ impl Sandbox {
         ensure_demo(&self.app.store)
     }
 
-    /// Stops the server and waits for it (at most a few seconds).
+    /// Stops the server and waits for it: when this returns, open connections are closed and
+    /// a temporary database has been deleted. (A connection that a client keeps busy is given
+    /// 5 seconds, after which the server stops without waiting for it.)
     pub async fn shutdown(mut self) {
+        self.app.stop_stalls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        let gone = self.gone.take();
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
             if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
                 abort.abort();
+                return;
             }
+        }
+        // Our handle on the app goes; the last one (the server's) is gone already or goes with
+        // the last connection.
+        drop(self);
+        if let Some(gone) = gone {
+            let _ = tokio::time::timeout(Duration::from_secs(5), gone).await;
         }
     }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.app.stop_stalls();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -248,6 +306,70 @@ pub fn ensure_demo(store: &store::Store) -> anyhow::Result<DemoCredentials> {
     })
 }
 
+/// Changes to an organisation made by an administrator ([`Sandbox::update_org`],
+/// [`Admin::update_org`], `oas-sandbox update-org`); `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrgUpdate {
+    pub name: Option<String>,
+    pub base_currency: Option<String>,
+    pub currencies: Option<Vec<String>>,
+}
+
+fn reset_password(store: &store::Store, username: &str, password: &str) -> anyhow::Result<()> {
+    if password.is_empty() {
+        anyhow::bail!("the password may not be empty");
+    }
+    let user = store.require_user(username)?;
+    store.set_password(user.id, password)
+}
+
+/// The API's rules for the fields, so that an administrator cannot write what the API would
+/// refuse.
+fn update_org(store: &store::Store, id: i64, changes: &OrgUpdate) -> anyhow::Result<()> {
+    let name = match &changes.name {
+        Some(n) if n.trim().is_empty() => anyhow::bail!("the name may not be blank"),
+        Some(n) if n.trim().chars().count() > 255 => anyhow::bail!("the name has more than 255 characters"),
+        Some(n) => Some(n.trim().to_string()),
+        None => None,
+    };
+    let check = |code: &str| -> anyhow::Result<String> {
+        let code = code.trim();
+        if util::valid_currency(code) {
+            Ok(code.to_string())
+        } else {
+            anyhow::bail!("{code:?} is not an ISO 4217 currency code")
+        }
+    };
+    let base_currency = changes.base_currency.as_deref().map(check).transpose()?;
+    let currencies = match &changes.currencies {
+        Some(list) => {
+            let mut unique: Vec<String> = Vec::new();
+            for code in list {
+                let code = check(code)?;
+                if !unique.contains(&code) {
+                    unique.push(code);
+                }
+            }
+            if unique.is_empty() {
+                anyhow::bail!("the currencies may not be empty");
+            }
+            Some(unique)
+        }
+        None => None,
+    };
+    let owner = store.org_owner(id)?.with_context(|| format!("no organisation with id {id}"))?;
+    let w = store::OrgWrite { name, base_currency, currencies, image: None, contacts: None };
+    store.update_org(owner, id, &w)?;
+    Ok(())
+}
+
+fn delete_org(store: &store::Store, id: i64) -> anyhow::Result<()> {
+    if !store.delete_org(id)? {
+        anyhow::bail!("no organisation with id {id}");
+    }
+    Ok(())
+}
+
 /// Administration of a database file without a running server (the CLI's admin commands).
 pub struct Admin {
     store: store::Store,
@@ -255,7 +377,7 @@ pub struct Admin {
 
 impl Admin {
     pub fn open(db: &std::path::Path) -> anyhow::Result<Admin> {
-        Ok(Admin { store: store::Store::open(db)? })
+        Ok(Admin { store: store::Store::open(db, Clock::real())? })
     }
     pub fn add_user(&self, username: &str, email: &str, password: &str) -> anyhow::Result<String> {
         self.store.create_user(username, email, password)?;
@@ -275,5 +397,14 @@ impl Admin {
     }
     pub fn ensure_demo(&self) -> anyhow::Result<DemoCredentials> {
         ensure_demo(&self.store)
+    }
+    pub fn reset_password(&self, username: &str, password: &str) -> anyhow::Result<()> {
+        reset_password(&self.store, username, password)
+    }
+    pub fn update_org(&self, id: i64, changes: &OrgUpdate) -> anyhow::Result<()> {
+        update_org(&self.store, id, changes)
+    }
+    pub fn delete_org(&self, id: i64) -> anyhow::Result<()> {
+        delete_org(&self.store, id)
     }
 }

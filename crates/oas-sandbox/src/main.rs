@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
-use oas_sandbox::{Admin, Config, Faults, Sandbox};
+use oas_sandbox::{Admin, Config, Faults, OrgUpdate, Sandbox};
 
 #[derive(Parser)]
 #[command(name = "oas-sandbox", version, about = "A local OAS-compatible server for demos, training and tests")]
@@ -50,7 +50,7 @@ enum Command {
         /// Rotate refresh tokens on refresh (the old one is blacklisted).
         #[arg(long)]
         rotate_refresh: bool,
-        /// No sandbox extensions (`is_active`, `contacts`) on organisations.
+        /// As published: no sandbox extensions (`is_active`, `contacts`), login answers {access, refresh, user}.
         #[arg(long)]
         strict: bool,
         /// Answer `currencies` as a JSON list (default) or a comma-separated string.
@@ -59,6 +59,10 @@ enum Command {
         /// Throttle the auth routes: N/min per client address (e.g. 5/min).
         #[arg(long)]
         login_rate: Option<String>,
+        /// `password/change/` requires and checks `old_password` (dj-rest-auth's
+        /// OLD_PASSWORD_FIELD_ENABLED).
+        #[arg(long)]
+        check_old_password: bool,
         /// JSON fault injection file (see README).
         #[arg(long)]
         faults: Option<PathBuf>,
@@ -94,6 +98,36 @@ enum Command {
         db: PathBuf,
         #[arg(long)]
         key: String,
+    },
+    /// Set a user's password (no validators, as an administrator would).
+    ResetPassword {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+    },
+    /// Change an organisation, whoever owns it (as another administrator would).
+    UpdateOrg {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        base_currency: Option<String>,
+        /// Comma-separated codes, e.g. USD,EUR.
+        #[arg(long, value_delimiter = ',')]
+        currencies: Option<Vec<String>>,
+    },
+    /// Delete an organisation, whoever owns it (as another administrator would).
+    DeleteOrg {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: i64,
     },
     /// Create N organisations for a user, in one transaction.
     SeedOrgs {
@@ -158,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
             strict,
             currencies_as,
             login_rate,
+            check_old_password,
             faults,
         } => {
             if page_size == 0 {
@@ -176,7 +211,9 @@ async fn main() -> anyhow::Result<()> {
                 strict,
                 currencies_as_string: matches!(currencies_as, CurrenciesAs::String),
                 login_rate_per_min: login_rate.as_deref().map(parse_rate).transpose()?,
+                check_old_password,
                 faults,
+                clock: oas_sandbox::Clock::real(),
             };
             let sandbox = Sandbox::start_on(config, addr).await?;
             if demo {
@@ -223,6 +260,21 @@ async fn main() -> anyhow::Result<()> {
         Command::ExpireKey { db, key } => {
             Admin::open(&db)?.expire_key(&key)?;
             eprintln!("expired");
+        }
+        Command::ResetPassword { db, username, password } => {
+            Admin::open(&db)?.reset_password(&username, &password)?;
+            eprintln!("password changed");
+        }
+        Command::UpdateOrg { db, id, name, base_currency, currencies } => {
+            if name.is_none() && base_currency.is_none() && currencies.is_none() {
+                bail!("nothing to change: give --name, --base-currency or --currencies");
+            }
+            Admin::open(&db)?.update_org(id, &OrgUpdate { name, base_currency, currencies })?;
+            eprintln!("updated");
+        }
+        Command::DeleteOrg { db, id } => {
+            Admin::open(&db)?.delete_org(id)?;
+            eprintln!("deleted");
         }
         Command::SeedOrgs { db, username, count } => {
             let started = std::time::Instant::now();

@@ -17,6 +17,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use anyhow::{anyhow, bail, Context};
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::clock::Clock;
 use crate::secrets;
 
 /// A user row, as the API shows it (plus what the server needs).
@@ -77,6 +78,7 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: ReaderPool,
     path: PathBuf,
+    clock: Clock,
 }
 
 /// Read-only connections, opened on demand up to `max`.
@@ -202,13 +204,10 @@ WHEN OLD.owner_id IS NOT NEW.owner_id OR OLD.id IS NOT NEW.id BEGIN
 END;
 "#;
 
-fn now_iso() -> String {
-    crate::util::drf_datetime(chrono::Utc::now())
-}
-
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
-    pub fn open(path: &Path) -> anyhow::Result<Store> {
+    /// Opens (creating if needed) the database at `path`; `clock` dates what it writes and
+    /// decides which API keys have expired.
+    pub fn open(path: &Path, clock: Clock) -> anyhow::Result<Store> {
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -223,6 +222,7 @@ impl Store {
             writer: Mutex::new(conn),
             readers: ReaderPool { idle: Mutex::new((Vec::new(), 0)), returned: Condvar::new(), max },
             path: path.to_path_buf(),
+            clock,
         })
     }
 
@@ -266,6 +266,10 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The writer connection (also used by writes that read back what they wrote).
@@ -339,7 +343,7 @@ impl Store {
         }
         conn.execute(
             "INSERT INTO users(username, email, password_hash, date_joined) VALUES (?1, ?2, ?3, ?4)",
-            params![username, email, hash, now_iso()],
+            params![username, email, hash, self.clock.now_iso()],
         )?;
         Ok(conn.last_insert_rowid())
     }
@@ -405,7 +409,7 @@ impl Store {
     }
 
     pub fn touch_last_login(&self, id: i64) -> anyhow::Result<String> {
-        let now = now_iso();
+        let now = self.clock.now_iso();
         self.conn().execute("UPDATE users SET last_login=?1 WHERE id=?2", params![now, id])?;
         Ok(now)
     }
@@ -458,7 +462,7 @@ impl Store {
             }
             conn.execute(
                 "INSERT INTO api_keys(prefix, hashed_key, user_id, name, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![prefix, secrets::hash_api_key(&key), user.id, user.username, now_iso()],
+                params![prefix, secrets::hash_api_key(&key), user.id, user.username, self.clock.now_iso()],
             )?;
             return Ok(key);
         }
@@ -493,7 +497,7 @@ impl Store {
     pub fn expire_key(&self, key_or_prefix: &str) -> anyhow::Result<()> {
         let conn = self.conn();
         let id = Self::key_id(&conn, key_or_prefix)?;
-        let past = chrono::Utc::now().timestamp() - 1;
+        let past = self.clock.unix() - 1;
         conn.execute("UPDATE api_keys SET expiry_unix=?1 WHERE id=?2", params![past, id])?;
         Ok(())
     }
@@ -501,10 +505,10 @@ impl Store {
     /// djangorestframework-api-key's `is_valid`: a known prefix, the right hash, not revoked,
     /// not expired.
     pub fn check_key(&self, key: &str) -> anyhow::Result<KeyStatus> {
-        Self::check_key_on(&*self.reader()?, key)
+        Self::check_key_on(&*self.reader()?, key, self.clock.unix())
     }
 
-    fn check_key_on(conn: &Connection, key: &str) -> anyhow::Result<KeyStatus> {
+    fn check_key_on(conn: &Connection, key: &str, now_unix: i64) -> anyhow::Result<KeyStatus> {
         let Some((prefix, _)) = key.split_once('.') else {
             return Ok(KeyStatus::Unknown);
         };
@@ -524,7 +528,7 @@ impl Store {
             return Ok(KeyStatus::Revoked);
         }
         if let Some(exp) = expiry {
-            if exp <= chrono::Utc::now().timestamp() {
+            if exp <= now_unix {
                 return Ok(KeyStatus::Expired);
             }
         }
@@ -623,7 +627,7 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Snapshot<'_>) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let conn = self.reader()?;
         conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
-        let res = f(&Snapshot { conn: &conn });
+        let res = f(&Snapshot { conn: &conn, clock: &self.clock });
         // A read transaction: ending it cannot lose anything.
         if conn.prepare_cached("COMMIT").and_then(|mut c| c.execute([])).is_err() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
@@ -677,6 +681,19 @@ impl Store {
             tx.commit()?;
             Self::get_org_on(&conn, owner_id, id)
         }
+    }
+
+    /// The owner of organisation `id`, if it exists.
+    pub fn org_owner(&self, id: i64) -> anyhow::Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT owner_id FROM organisations WHERE id=?1", params![id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Deletes organisation `id` (whoever owns it); false if there was none.
+    pub fn delete_org(&self, id: i64) -> anyhow::Result<bool> {
+        Ok(self.conn().execute("DELETE FROM organisations WHERE id=?1", params![id])? > 0)
     }
 
     /// Makes `id` the owner's only active organisation. Returns false if it is not theirs.
@@ -736,6 +753,7 @@ impl Store {
 /// Reads that see one consistent state of the database (see [`Store::read`]).
 pub struct Snapshot<'a> {
     conn: &'a Connection,
+    clock: &'a Clock,
 }
 
 impl Snapshot<'_> {
@@ -744,7 +762,7 @@ impl Snapshot<'_> {
     }
 
     pub fn check_key(&self, key: &str) -> anyhow::Result<KeyStatus> {
-        Store::check_key_on(self.conn, key)
+        Store::check_key_on(self.conn, key, self.clock.unix())
     }
 
     /// The count, then `page(count)` → `Some(offset)` (None = no such page), then the rows.
@@ -813,7 +831,7 @@ mod tests {
     #[test]
     fn positions_follow_inserts_deletes_and_moves() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite3"), Clock::real()).unwrap();
         let a = store.create_user("a", "", "pw-a-123456").unwrap();
         let b = store.create_user("b", "", "pw-b-123456").unwrap();
         assert_eq!(store.count_orgs(a).unwrap(), 0);
@@ -860,14 +878,14 @@ mod tests {
                 .unwrap();
             assert_eq!(cols, 0);
         }
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, Clock::real()).unwrap();
         assert_pages_match_offset(&store, 1);
         assert_pages_match_offset(&store, 2);
         store.create_org(1, &org("a4")).unwrap();
         assert_pages_match_offset(&store, 1);
         drop(store);
         // Opening again changes nothing.
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, Clock::real()).unwrap();
         assert_eq!(store.count_orgs(1).unwrap(), 4);
         assert_pages_match_offset(&store, 1);
     }
@@ -875,7 +893,7 @@ mod tests {
     #[test]
     fn readers_see_each_committed_write() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite3"), Clock::real()).unwrap();
         let a = store.create_user("a", "", "pw-a-123456").unwrap();
         // Hold every reader once so that the pool is full of connections opened before the writes.
         let held: Vec<_> = (0..store.readers.max).map(|_| store.reader().unwrap()).collect();

@@ -7,6 +7,10 @@ pub fn drf_datetime(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-pub fn unix_now() -> i64 {
-    Utc::now().timestamp()
+/// ISO 4217 alphabetic codes, without the "no currency" and testing codes.
+pub fn valid_currency(code: &str) -> bool {
+    code.len() == 3
+        && code.chars().all(|c| c.is_ascii_uppercase())
+        && !matches!(code, "XXX" | "XTS")
+        && iso_currency::Currency::from_code(code).is_some()
 }

@@ -182,9 +182,11 @@ async fn serve_flags() {
         "--strict",
         "--currencies-as", "string",
         "--login-rate", "100/min",
+        "--check-old-password",
         "--faults", faults.to_str().unwrap(),
     ]);
     let body = login(&server.base, "demo", "demo-password-1").await;
+    assert!(body.get("access_expiration").is_none(), "strict login: {body}");
     let resp = reqwest::Client::new()
         .post(format!("{}/api/auth/token/refresh/", server.base))
         .json(&json!({"refresh": body["refresh"]}))
@@ -199,4 +201,82 @@ async fn serve_flags() {
     let (ok, _, err) = run(&["serve", "--login-rate", "fast"]);
     assert!(!ok);
     assert!(err.contains("login-rate"), "{err}");
+}
+
+async fn get_org(base: &str, access: &str, key: &str, id: i64) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/api/organisations/{id}/"))
+        .bearer_auth(access)
+        .header("X-Api-Key", key)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn another_admin_resets_a_password_changes_and_deletes_organisations() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("other-admin.sqlite3");
+    let (ok, out, err) = run(&["add-user", "--db", db_arg(&db), "--username", "dave", "--password", "dave-pass-1"]);
+    assert!(ok, "{err}");
+    let key = out.trim().to_string();
+    let (ok, _, err) = run(&["seed-orgs", "--db", db_arg(&db), "--username", "dave", "--count", "3"]);
+    assert!(ok, "{err}");
+    let server = serve(&["--db", db_arg(&db)]);
+    let access = login(&server.base, "dave", "dave-pass-1").await["access"].as_str().unwrap().to_string();
+    let (status, before) = get_org(&server.base, &access, &key, 2).await;
+    assert_eq!(status, 200, "{before}");
+
+    // Changed while the server runs: the next read sees it; fields not given stay.
+    let (ok, _, err) = run(&["update-org", "--db", db_arg(&db), "--id", "2", "--name", "Renamed Elsewhere", "--currencies", "EUR,CHF,EUR"]);
+    assert!(ok, "{err}");
+    let (status, after) = get_org(&server.base, &access, &key, 2).await;
+    assert_eq!(status, 200);
+    assert_eq!(after["name"], "Renamed Elsewhere");
+    assert_eq!(after["currencies"], json!(["EUR", "CHF"]));
+    assert_eq!(after["base_currency"], before["base_currency"]);
+    let (ok, _, err) = run(&["update-org", "--db", db_arg(&db), "--id", "2", "--base-currency", "JPY"]);
+    assert!(ok, "{err}");
+    assert_eq!(get_org(&server.base, &access, &key, 2).await.1["base_currency"], "JPY");
+    // What the API would refuse, the command refuses too.
+    for bad in [&["--base-currency", "XXX"][..], &["--currencies", "USD,nope"], &["--name", "  "], &[]] {
+        let mut args = vec!["update-org", "--db", db_arg(&db), "--id", "2"];
+        args.extend_from_slice(bad);
+        let (ok, _, err) = run(&args);
+        assert!(!ok, "{bad:?} accepted");
+        assert!(!err.is_empty());
+    }
+    let (ok, _, err) = run(&["update-org", "--db", db_arg(&db), "--id", "99", "--name", "X"]);
+    assert!(!ok);
+    assert!(err.contains("no organisation with id 99"), "{err}");
+
+    // Deleted while the server runs.
+    let (ok, _, err) = run(&["delete-org", "--db", db_arg(&db), "--id", "2"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        get_org(&server.base, &access, &key, 2).await,
+        (404, json!({"detail": "No Organisation matches the given query."}))
+    );
+    let (status, list_body) = list(&server.base, &access, &key).await;
+    assert_eq!(status, 200);
+    assert_eq!(list_body["count"], 2);
+    let (ok, _, _) = run(&["delete-org", "--db", db_arg(&db), "--id", "2"]);
+    assert!(!ok, "already gone");
+
+    // A password reset: the old one stops working, the new one logs in.
+    let (ok, _, err) = run(&["reset-password", "--db", db_arg(&db), "--username", "dave", "--password", "new-dave-2"]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("new-dave-2"), "no password in output");
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/auth/login/", server.base))
+        .json(&json!({"username": "dave", "email": "", "password": "dave-pass-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    login(&server.base, "dave", "new-dave-2").await;
+    let (ok, _, _) = run(&["reset-password", "--db", db_arg(&db), "--username", "nobody", "--password", "x-1234567"]);
+    assert!(!ok);
 }

@@ -148,3 +148,37 @@ async fn faults_from_config_apply_to_login() {
     e.login().await;
     e.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn stall_never_answers_and_ends_with_the_sandbox() {
+    let e = env().await;
+    let token = e.access().await;
+    e.sb.set_faults(Some(Faults::one(LIST, FaultKind::Stall)));
+    let create = |timeout: Option<Duration>| {
+        let mut req = e
+            .http
+            .post(e.url(LIST))
+            .bearer_auth(&token)
+            .header("X-Api-Key", &e.key)
+            .json(&json!({"name": "Held", "base_currency": "USD", "currencies": ["USD"]}));
+        if let Some(t) = timeout {
+            req = req.timeout(t);
+        }
+        req.send()
+    };
+    let err = create(Some(Duration::from_millis(300))).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    // A stalled request is not processed.
+    e.sb.set_faults(None);
+    let a = e.send(Method::GET, LIST, Some(&token), Some(&e.key), None).await;
+    assert_eq!(a.json()["count"], 0, "{}", a.text);
+
+    // A client without a timeout is released, without an answer, when the sandbox stops.
+    e.sb.set_faults(Some(Faults::from_json(r#"[{"path": "*", "fault": "stall"}]"#).unwrap()));
+    let waiting = tokio::spawn(create(None));
+    let err = create(Some(Duration::from_millis(300))).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    e.sb.shutdown().await;
+    let result = waiting.await.unwrap();
+    assert!(result.is_err(), "no answer: {result:?}");
+}

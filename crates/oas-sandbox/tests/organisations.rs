@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use oas_sandbox::Config;
+use oas_sandbox::{Config, OrgUpdate};
 use reqwest::Method;
 use serde_json::json;
 
@@ -290,5 +290,35 @@ async fn seed_ten_thousand_quickly() {
     let b = e.api(Method::GET, "/api/organisations/?page=last", None).await.json();
     assert_eq!(b["count"], 10_000);
     assert_eq!(b["next"], serde_json::Value::Null);
+    e.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn another_admin_changes_and_deletes_through_the_library() {
+    let e = env().await;
+    let token = e.access().await;
+    let org = e.create_org(&token, "Mine").await;
+    let id = org["id"].as_i64().unwrap();
+    let path = format!("/api/organisations/{id}/");
+    e.sb
+        .update_org(id, &OrgUpdate { name: Some("Theirs".into()), ..OrgUpdate::default() })
+        .unwrap();
+    let a = e.send(Method::GET, &path, Some(&token), Some(&e.key), None).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json()["name"], "Theirs");
+    assert_eq!(a.json()["currencies"], json!(["USD", "EUR"]));
+    let bad = OrgUpdate { currencies: Some(vec![]), ..OrgUpdate::default() };
+    assert!(e.sb.update_org(id, &bad).is_err());
+    e.sb.delete_org(id).unwrap();
+    e.send(Method::GET, &path, Some(&token), Some(&e.key), None)
+        .await
+        .expect(404, json!({"detail": "No Organisation matches the given query."}));
+    assert!(e.sb.delete_org(id).is_err());
+
+    e.sb.reset_password(USER, "reset-by-admin-1").unwrap();
+    e.login_as(USER, "reset-by-admin-1").await;
+    // The session's tokens are untouched.
+    let a = e.send(Method::GET, "/api/auth/user/", Some(&token), None, None).await;
+    assert_eq!(a.status, 200, "{}", a.text);
     e.sb.shutdown().await;
 }
