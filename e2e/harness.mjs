@@ -107,8 +107,25 @@ async function stopDriver(child) {
   for (let i = 0; i < 100 && (await portOpen(driverPort)); i++) await sleep(100);
 }
 
+/**
+ * The app is single-instance: a launch while the previous test's app is still closing would just
+ * hand over to it and exit. Wait until no process of this binary is left (pgrep exits 1).
+ */
+async function previousAppGone() {
+  for (let i = 0; i < 300; i++) {
+    try {
+      execFileSync('pgrep', ['-f', '--', appBinary], { stdio: 'ignore' });
+    } catch {
+      return;
+    }
+    await sleep(100);
+  }
+  throw new Error('the previous app never exited');
+}
+
 /** Launches the app binary and waits until its first screen is painted. */
 export async function launchApp() {
+  await previousAppGone();
   const browser = await remote({
     hostname: '127.0.0.1',
     port: driverPort,

@@ -67,7 +67,8 @@ async fn a_username_change_keeps_the_session_restorable_and_field_errors_come_ba
 
 #[tokio::test]
 async fn password_change_reports_the_servers_rules_then_the_new_password_signs_in() {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    // With OLD_PASSWORD_FIELD_ENABLED, so a wrong current password is refused too.
+    let sandbox = Sandbox::start(Config { check_old_password: true, ..Config::default() }).await.unwrap();
     let key = sandbox.add_user("ana", "ana@example.com", "correct horse").unwrap();
     let keychain = keychain();
     let manager = signed_in(&sandbox, &keychain, &key, "correct horse").await;

@@ -31,7 +31,7 @@ describe("About", () => {
     expect(await screen.findByText("0.1.0")).toBeInTheDocument();
     const built = new Intl.DateTimeFormat("en", { dateStyle: "long" }).format(new Date(1_795_000_000 * 1000));
     expect(screen.getByText(built)).toBeInTheDocument();
-    expect(screen.getByRole("cell", { name: "New organisation" })).toBeInTheDocument();
+    expect(screen.getByRole("cell", { name: "New organization" })).toBeInTheDocument();
     expect(screen.getByText("F5")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "OAS Desktop project page" })).not.toBeInTheDocument();
     const user = userEvent.setup();

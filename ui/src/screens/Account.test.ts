@@ -115,7 +115,7 @@ describe("Account", () => {
 
     await user.type(current, "old-one");
     await user.type(fresh, "password");
-    expect(await screen.findByText(/Strength: very weak/)).toHaveTextContent("This is a commonly used password.");
+    expect(await screen.findByText(/Strength: very weak\./)).toHaveTextContent("This is a commonly used password.");
     expect(commands.passwordStrength).toHaveBeenLastCalledWith("password");
     await user.type(confirm, "passwort");
     vi.mocked(commands.passwordChange).mockRejectedValueOnce({

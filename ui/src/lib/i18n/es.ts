@@ -225,7 +225,7 @@ export const es: Record<keyof typeof en, string> = {
   "password.showField": "Mostrar {field}",
   "password.hideField": "Ocultar {field}",
   "password.rules": "El servidor pide al menos 8 caracteres, no solo números, que no sea una contraseña común y que no se parezca demasiado a tu nombre de usuario o a tu correo.",
-  "password.strength": "Seguridad: {level}",
+  "password.strength": "Seguridad: {level}.",
   "strength.veryWeak": "muy débil",
   "strength.weak": "débil",
   "strength.fair": "aceptable",
