@@ -34,7 +34,7 @@ impl From<&oas_api::User> for UserInfo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum SessionState {
     SignedOut {
@@ -44,6 +44,11 @@ pub enum SessionState {
         #[serde(rename = "savedKeyHint")]
         #[ts(rename = "savedKeyHint")]
         saved_key_hint: Option<String>,
+        /// Why the remembered session could not be restored (keychain locked, server down): the
+        /// form still shows the remembered details, and the person can try again.
+        #[serde(rename = "restoreError", skip_serializing_if = "Option::is_none")]
+        #[ts(rename = "restoreError", optional)]
+        restore_error: Option<crate::error::IpcError>,
     },
     SignedIn {
         server: String,
@@ -455,7 +460,7 @@ mod tests {
         assert_eq!(value["status"], "signedIn");
         assert_eq!(value["apiKeyHint"], "…jH");
         assert_eq!(value["staysSignedIn"], true);
-        let out = SessionState::SignedOut { remembered: Remembered::default(), saved_key_hint: Some("…7Q2".into()) };
+        let out = SessionState::SignedOut { remembered: Remembered::default(), saved_key_hint: Some("…7Q2".into()), restore_error: None };
         let value = serde_json::to_value(&out).unwrap();
         assert_eq!(value["status"], "signedOut");
         assert_eq!(value["savedKeyHint"], "…7Q2");

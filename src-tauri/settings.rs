@@ -236,7 +236,7 @@ pub fn set_draft<R: Runtime>(
         })
         .map_err(|e| {
             log::warn!("draft not saved: {e}");
-            IpcError::unexpected(format!("The file on this computer could not be written ({e})."))
+            IpcError::new(crate::error::ErrorCode::NotWritten, format!("drafts not written: {e}"))
         })
 }
 

@@ -2,7 +2,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::account::{self, AppInfo, Link, PasswordChange, PasswordStrength, Profile, ProfileUpdate, Theme};
-use crate::error::IpcError;
+use crate::error::{ErrorCode, IpcError};
 use crate::ipc::SessionState;
 use crate::session::SessionManager;
 use crate::settings;
@@ -104,5 +104,5 @@ pub fn open_link<R: Runtime>(app: AppHandle<R>, link: Link) -> Result<(), IpcErr
     let url = url.ok_or_else(|| IpcError::unexpected("This build names no project page."))?;
     app.opener()
         .open_url(&url, None::<&str>)
-        .map_err(|_| IpcError::unexpected(format!("The browser could not be opened. Visit {url}")))
+        .map_err(|_| IpcError::new(ErrorCode::BrowserUnavailable, "the browser could not be opened"))
 }

@@ -1,7 +1,7 @@
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::error::IpcError;
+use crate::error::{ErrorCode, IpcError};
 use crate::ipc::{Remembered, SessionState, SignInRequest};
 use crate::session::SessionManager;
 use crate::settings;
@@ -11,7 +11,7 @@ pub const ACCESS_REQUEST_URL: &str = "https://oas-beta.ottomate.me/";
 
 async fn signed_out(sessions: &SessionManager, remembered: Remembered) -> SessionState {
     let saved_key_hint = sessions.saved_key_hint(&remembered).await;
-    SessionState::SignedOut { remembered, saved_key_hint }
+    SessionState::SignedOut { remembered, saved_key_hint, restore_error: None }
 }
 
 #[tauri::command]
@@ -20,7 +20,19 @@ pub async fn session_restore<R: Runtime>(
     sessions: State<'_, SessionManager>,
 ) -> Result<SessionState, IpcError> {
     let remembered = settings::remembered(&app);
-    match sessions.restore(&remembered).await? {
+    let restored = match sessions.restore(&remembered).await {
+        Ok(restored) => restored,
+        // Not restored now (keychain locked, server down): the form keeps the remembered
+        // details and says why.
+        Err(error) => {
+            let mut state = signed_out(&sessions, remembered).await;
+            if let SessionState::SignedOut { restore_error, .. } = &mut state {
+                *restore_error = Some(error);
+            }
+            return Ok(state);
+        }
+    };
+    match restored {
         Some(active) => {
             // Profiles remembered by older versions gain the user id here.
             if active.remembered() != remembered {
@@ -50,7 +62,7 @@ pub async fn sign_out<R: Runtime>(
     sessions: State<'_, SessionManager>,
 ) -> Result<SessionState, IpcError> {
     Ok(match sessions.sign_out().await {
-        Some((remembered, hint)) => SessionState::SignedOut { remembered, saved_key_hint: Some(hint) },
+        Some((remembered, hint)) => SessionState::SignedOut { remembered, saved_key_hint: Some(hint), restore_error: None },
         None => signed_out(&sessions, settings::remembered(&app)).await,
     })
 }
@@ -63,12 +75,12 @@ pub async fn forget_server<R: Runtime>(
 ) -> Result<SessionState, IpcError> {
     sessions.forget(&settings::remembered(&app)).await?;
     settings::remember(&app, &Remembered::default());
-    Ok(SessionState::SignedOut { remembered: Remembered::default(), saved_key_hint: None })
+    Ok(SessionState::SignedOut { remembered: Remembered::default(), saved_key_hint: None, restore_error: None })
 }
 
 #[tauri::command]
 pub fn open_access_request<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
     app.opener()
         .open_url(ACCESS_REQUEST_URL, None::<&str>)
-        .map_err(|_| IpcError::unexpected("The browser could not be opened. Visit oas-beta.ottomate.me to request access."))
+        .map_err(|_| IpcError::new(ErrorCode::BrowserUnavailable, "the browser could not be opened"))
 }

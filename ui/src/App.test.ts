@@ -103,6 +103,20 @@ describe("App", () => {
     await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
   });
 
+  it("keeps the remembered details when the keychain is locked at start, and says why", async () => {
+    vi.mocked(commands.sessionRestore).mockResolvedValue({
+      status: "signedOut",
+      remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com", userId: 1 },
+      savedKeyHint: null,
+      restoreError: { code: "keychain_unavailable", message: "keychain locked or unavailable" },
+    });
+    render(App);
+    expect(await screen.findByRole("button", { name: "Try again" })).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent("keychain is not available");
+    expect(screen.getByLabelText("Username")).toHaveValue("demo");
+    expect(screen.getByLabelText("Email")).toHaveValue("demo@example.com");
+  });
+
   it("navigates to Organizations", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);

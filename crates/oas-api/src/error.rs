@@ -20,6 +20,10 @@ pub enum Error {
     Tls,
     #[error("not an OAS server")]
     NotOas,
+    /// A success answer announced as JSON whose body is not valid JSON (cut short, garbled):
+    /// the server is an OAS server, this one answer could not be read.
+    #[error("unreadable answer")]
+    BadAnswer,
     #[error("credentials not accepted")]
     WrongCredentials,
     #[error("API key rejected")]
@@ -55,6 +59,13 @@ pub enum Error {
 pub(crate) const NON_FIELD: &str = "non_field_errors";
 
 impl Error {
+    /// Whether a request that failed this way may still have been carried out by the server
+    /// (the answer was lost, not refused): a create must be looked for before anyone sends it
+    /// again.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Error::Unreachable | Error::Timeout | Error::BadAnswer | Error::Server { status: 502 | 504 })
+    }
+
     /// A snake_case label of the variant, for logs and tests (the app maps the variants
     /// themselves, exhaustively, to its IPC codes).
     pub fn code(&self) -> &'static str {
@@ -63,6 +74,7 @@ impl Error {
             Error::Timeout => "timeout",
             Error::Tls => "tls",
             Error::NotOas => "not_oas",
+            Error::BadAnswer => "bad_answer",
             Error::WrongCredentials => "wrong_credentials",
             Error::ApiKeyRejected => "api_key_rejected",
             Error::SessionExpired => "session_expired",
@@ -345,6 +357,7 @@ mod tests {
             (Error::Timeout, "timeout"),
             (Error::Tls, "tls"),
             (Error::NotOas, "not_oas"),
+            (Error::BadAnswer, "bad_answer"),
             (Error::WrongCredentials, "wrong_credentials"),
             (Error::ApiKeyRejected, "api_key_rejected"),
             (Error::SessionExpired, "session_expired"),

@@ -225,10 +225,20 @@ impl Session {
         self.list_all("organisations/", |o: &Organisation| o.id).await
     }
 
+    /// `POST organisations/`. When the answer is lost (the connection broke, it timed out, it
+    /// came back unreadable, a proxy gave up), the server may have created it all the same: the
+    /// list is read, and an organisation with the same name, base currency and currencies is
+    /// taken as this one (the newest, if several), so a second attempt never creates it twice.
     pub async fn create_organisation(&self, new: &NewOrganisation) -> Result<Organisation, Error> {
         let url = self.url("organisations/");
         let body = to_value(new)?;
-        self.call(Method::POST, &url, true, Some(&body)).await
+        match self.call(Method::POST, &url, true, Some(&body)).await {
+            Err(error) if error.outcome_unknown() => match self.list_all_organisations().await {
+                Ok(all) => all.into_iter().filter(|o| same_organisation(o, new)).max_by_key(|o| o.id).ok_or(error),
+                Err(_) => Err(error),
+            },
+            other => other,
+        }
     }
 
     pub async fn organisation(&self, id: i64) -> Result<Organisation, Error> {
@@ -584,6 +594,14 @@ impl PageTemplate {
         u.query_pairs_mut().clear().extend_pairs(pairs);
         u
     }
+}
+
+/// Whether `o` is what `new` asked for (name trimmed, currencies in any order).
+fn same_organisation(o: &Organisation, new: &NewOrganisation) -> bool {
+    let set = |c: &[String]| c.iter().map(|c| c.trim().to_ascii_uppercase()).collect::<HashSet<_>>();
+    o.name.trim() == new.name.trim()
+        && o.base_currency.eq_ignore_ascii_case(new.base_currency.trim())
+        && set(&o.currencies) == set(&new.currencies)
 }
 
 #[cfg(test)]

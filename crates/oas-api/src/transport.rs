@@ -341,7 +341,8 @@ pub(crate) fn expect_json(route: Route, a: Answer) -> Result<Value, Error> {
         if a.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
-        a.json().ok_or(Error::NotOas)
+        let announced_json = a.content_type.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("json"));
+        a.json().ok_or(if announced_json { Error::BadAnswer } else { Error::NotOas })
     } else {
         Err(classify(route, &a))
     }

@@ -65,6 +65,26 @@ async fn post_is_never_resent() {
     env.sandbox.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_found_not_sent_again() {
+    let env = env(Config::default()).await;
+    let (session, _) = env.login().await;
+    let new = NewOrganisation { name: "Lost Answer Ltd".into(), base_currency: "EUR".into(), currencies: vec!["EUR".into(), "USD".into()], ..Default::default() };
+    // The server creates it, then the connection breaks halfway through the answer.
+    env.sandbox.set_faults(faults(vec![rule(Some("POST"), ORGS, Some(FaultKind::TruncatedBody), Some(1))]));
+    let created = session.create_organisation(&new).await.unwrap();
+    assert_eq!(created.name, "Lost Answer Ltd");
+    let all = session.list_all_organisations().await.unwrap();
+    assert_eq!(all.len(), 1, "created once: {all:?}");
+    assert_eq!(all[0].id, created.id);
+    // The same answer garbled: found the same way.
+    env.sandbox.set_faults(faults(vec![rule(Some("POST"), ORGS, Some(FaultKind::MalformedJson), Some(1))]));
+    let other = NewOrganisation { name: "Garbled Answer Ltd".into(), ..new.clone() };
+    assert_eq!(session.create_organisation(&other).await.unwrap().name, "Garbled Answer Ltd");
+    assert_eq!(session.list_all_organisations().await.unwrap().len(), 2);
+    env.sandbox.shutdown().await;
+}
+
 trait LoginErr {
     async fn login_err(&self) -> Error;
 }
@@ -75,13 +95,14 @@ impl LoginErr for Env {
 }
 
 #[tokio::test]
-async fn malformed_json_is_not_oas() {
+async fn malformed_json_is_an_unreadable_answer() {
     let env = env(Config::default()).await;
     let (session, _) = env.login().await;
+    // Announced as JSON, garbled: the server is OAS, this answer could not be read.
     env.sandbox.set_faults(faults(vec![rule(None, "/api/auth/user/", Some(FaultKind::MalformedJson), None)]));
-    assert_eq!(session.user().await.unwrap_err(), Error::NotOas);
+    assert_eq!(session.user().await.unwrap_err(), Error::BadAnswer);
     env.sandbox.set_faults(faults(vec![rule(None, "/api/auth/login/", Some(FaultKind::MalformedJson), None)]));
-    assert_eq!(env.login_err().await, Error::NotOas);
+    assert_eq!(env.login_err().await, Error::BadAnswer);
     env.sandbox.shutdown().await;
 }
 

@@ -46,6 +46,14 @@ export function upsertOrganisation(saved: Organisation): void {
   organisations.view = { ...view, organisations: list };
 }
 
+/** Takes an organisation the server no longer has out of the list (deleted by someone else). */
+export function removeOrganisation(id: number): void {
+  const view = organisations.view;
+  if (!view) return;
+  organisations.view = { ...view, organisations: view.organisations.filter((o) => o.id !== id) };
+  if (organisations.activeId === id) organisations.activeId = null;
+}
+
 /** Activates on the server; the shell answers which organisation is active now. */
 export async function makeActive(id: number): Promise<string> {
   const { message, activeId } = await commands.organisationMakeActive(id);

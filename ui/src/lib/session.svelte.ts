@@ -87,8 +87,12 @@ export async function retryRestore(): Promise<void> {
 
 function applyRestore(restored: PromiseSettledResult<SessionState>): void {
   if (restored.status === "fulfilled") {
-    session.state = restored.value;
-    session.restoreError = null;
+    const { value } = restored;
+    // Not restored, for a reason the person should see; the form keeps the remembered details.
+    const problem = value.status === "signedOut" ? value.restoreError ?? null : null;
+    // Keep the existing sign-in form (and what was typed in it) when a retry fails again.
+    if (!(problem && session.state?.status === "signedOut")) session.state = value;
+    session.restoreError = problem;
   } else {
     session.restoreError = commands.toIpcError(restored.reason);
     // Keep the existing sign-in form (and what was typed in it) when a retry fails again.

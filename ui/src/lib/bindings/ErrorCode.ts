@@ -5,4 +5,4 @@
  * The UI words every code in its catalogs (`error.<code>` in `ui/src/lib/i18n/`); the list of
  * codes it checks them against is generated from this enum (`ui/src/lib/bindings/errorCodes.ts`).
  */
-export type ErrorCode = "unreachable" | "timeout" | "tls" | "not_oas" | "wrong_credentials" | "api_key_rejected" | "session_expired" | "not_found" | "throttled" | "validation" | "server_error" | "invalid_address" | "insecure_address" | "response_too_large" | "request_too_large" | "list_too_large" | "origin_mismatch" | "keychain_unavailable" | "not_written" | "browser_unavailable" | "conflict" | "unsaved_work" | "update_rejected" | "update_failed" | "unexpected";
+export type ErrorCode = "unreachable" | "timeout" | "tls" | "not_oas" | "bad_answer" | "wrong_credentials" | "api_key_rejected" | "session_expired" | "not_found" | "throttled" | "validation" | "server_error" | "invalid_address" | "insecure_address" | "response_too_large" | "request_too_large" | "list_too_large" | "origin_mismatch" | "keychain_unavailable" | "not_written" | "browser_unavailable" | "conflict" | "unsaved_work" | "update_rejected" | "update_failed" | "unexpected";

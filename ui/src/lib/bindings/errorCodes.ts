@@ -6,6 +6,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "timeout",
   "tls",
   "not_oas",
+  "bad_answer",
   "wrong_credentials",
   "api_key_rejected",
   "session_expired",

@@ -62,6 +62,7 @@ export const en = {
   "error.update_failed": "The update could not be installed. Your current version keeps working.",
   "error.not_written": "The file could not be saved on this computer. The disk may be full or the folder read-only; choose another place or free some space.",
   "error.browser_unavailable": "Your web browser could not be opened. Open the address yourself.",
+  "error.bad_answer": "The server's answer arrived incomplete or garbled. Try again in a moment.",
   "error.unexpected": "Something went wrong. Please try again.",
 
   "nav.label": "Main",

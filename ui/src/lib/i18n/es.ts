@@ -64,6 +64,7 @@ export const es: Record<keyof typeof en, string> = {
   "error.update_failed": "No se pudo instalar la actualización. Tu versión actual sigue funcionando.",
   "error.not_written": "No se pudo guardar el archivo en este equipo. Puede que el disco esté lleno o que la carpeta sea de solo lectura; elige otro lugar o libera espacio.",
   "error.browser_unavailable": "No se pudo abrir tu navegador web. Abre la dirección tú mismo.",
+  "error.bad_answer": "La respuesta del servidor llegó incompleta o dañada. Inténtalo de nuevo en un momento.",
   "error.unexpected": "Algo salió mal. Inténtalo de nuevo.",
 
   "nav.label": "Principal",
