@@ -1,6 +1,6 @@
 //! Typed, Tauri-free client of the OAS API. All HTTP of the app lives here.
 //!
-//! What it takes care of (see `shared/oas-api-contract.md`):
+//! What it takes care of (see `docs/api-contract.md`):
 //! - **Addresses**: [`ServerUrl::parse`] accepts what people paste and pins every request to that
 //!   scheme + host + port: `next`/`previous` links and redirects elsewhere fail with
 //!   [`Error::OriginMismatch`] and no credential ever leaves for another origin.

@@ -1,4 +1,4 @@
-//! A local OAS-compatible server (axum + SQLite), faithful to `shared/oas-api-contract.md`.
+//! A local OAS-compatible server (axum + SQLite), faithful to `docs/api-contract.md`.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {

@@ -1,5 +1,5 @@
 //! Account settings as dj-rest-auth answers them: `user/` and `password/change/`
-//! (shared/oas-api-contract.md, "Account settings").
+//! (docs/api-contract.md, "Signing in and staying signed in").
 
 mod common;
 
