@@ -327,6 +327,33 @@ export function screenshot(name) {
 }
 
 /** Fills the sign-in form as a person would and presses "Sign in". */
+/**
+ * One sandbox + one driver + the app, torn down whatever happens; a screenshot when it fails.
+ * `body` gets `{ sandbox, driver, app }`; `relaunch(ctx)` restarts the app in the same home.
+ */
+export async function withApp(name, sandboxArgs, body) {
+  const sandbox = await startSandbox(sandboxArgs);
+  const driver = await startDriver();
+  const ctx = { sandbox, driver, app: await launchApp() };
+  try {
+    await body(ctx);
+  } catch (error) {
+    const shot = screenshot(name);
+    if (shot) console.log(`# ${name} failed; screenshot: ${shot}`);
+    throw error;
+  } finally {
+    await ctx.app.deleteSession().catch(() => {});
+    await driver.stop();
+    sandbox.stop();
+  }
+}
+
+export async function relaunch(ctx) {
+  await ctx.app.deleteSession();
+  ctx.app = await launchApp();
+  return ctx.app;
+}
+
 export async function submitSignIn(browser, { server, apiKey, username, email, password }) {
   await fill(browser, 'Server', server);
   await fill(browser, 'API key', apiKey);

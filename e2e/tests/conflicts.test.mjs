@@ -8,35 +8,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import {
-  startSandbox,
-  startDriver,
-  launchApp,
   fill,
   press,
   screenText,
-  screenshot,
   waitForText,
   signInToSandbox,
   sandboxBinary,
   valueOf,
+  withApp,
 } from '../harness.mjs';
-
-async function withApp(name, body) {
-  const sandbox = await startSandbox();
-  const driver = await startDriver();
-  const ctx = { sandbox, app: await launchApp() };
-  try {
-    await body(ctx);
-  } catch (error) {
-    const shot = screenshot(name);
-    if (shot) console.log(`# ${name} failed; screenshot: ${shot}`);
-    throw error;
-  } finally {
-    await ctx.app.deleteSession().catch(() => {});
-    await driver.stop();
-    sandbox.stop();
-  }
-}
 
 /** The other admin: the same demo account, straight at the sandbox's HTTP API. */
 async function otherAdmin(sandbox) {
@@ -84,7 +64,7 @@ async function chooseVersion(app, field, choice) {
 }
 
 test('both changed the name: the person sees both, keeps theirs or mine, and the other currency change survives', async () => {
-  await withApp('conflict-name', async ({ sandbox, app }) => {
+  await withApp('conflict-name', [], async ({ sandbox, app }) => {
     const other = await otherAdmin(sandbox);
     await signInToSandbox(app, sandbox);
     await openForEdit(app, 'Northwind Traders');
@@ -125,7 +105,7 @@ test('both changed the name: the person sees both, keeps theirs or mine, and the
 });
 
 test('the other admin changed a field the person did not touch: saved without a dialog, their change kept', async () => {
-  await withApp('conflict-free', async ({ sandbox, app }) => {
+  await withApp('conflict-free', [], async ({ sandbox, app }) => {
     const other = await otherAdmin(sandbox);
     await signInToSandbox(app, sandbox);
     await openForEdit(app, 'Kōbe Sound Works');
@@ -145,7 +125,7 @@ test('the other admin changed a field the person did not touch: saved without a 
 });
 
 test('the organisation is deleted on the server while open: a plain message, nothing typed lost, created again on request', async () => {
-  await withApp('conflict-deleted', async ({ sandbox, app }) => {
+  await withApp('conflict-deleted', [], async ({ sandbox, app }) => {
     const other = await otherAdmin(sandbox);
     await signInToSandbox(app, sandbox);
     await openForEdit(app, 'Alpine Audio AG');

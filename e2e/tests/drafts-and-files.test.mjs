@@ -5,43 +5,19 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startSandbox,
-  startDriver,
   launchApp,
   fill,
   valueOf,
   button,
   press,
   listRows,
-  screenshot,
   waitForText,
   signInToSandbox,
+  withApp,
+  relaunch,
 } from '../harness.mjs';
 
 const LIST = 'Organizations';
-
-async function withApp(name, body) {
-  const sandbox = await startSandbox();
-  const driver = await startDriver();
-  const ctx = { sandbox, driver, app: await launchApp() };
-  try {
-    await body(ctx);
-  } catch (error) {
-    const shot = screenshot(name);
-    if (shot) console.log(`# ${name} failed; screenshot: ${shot}`);
-    throw error;
-  } finally {
-    await ctx.app.deleteSession().catch(() => {});
-    await driver.stop();
-    sandbox.stop();
-  }
-}
-
-async function relaunch(ctx) {
-  await ctx.app.deleteSession();
-  ctx.app = await launchApp();
-  return ctx.app;
-}
 
 async function rows(app) {
   return (await listRows(app, LIST)) ?? [];
@@ -64,7 +40,7 @@ async function waitForDraftBadges(app, names) {
 }
 
 test('two organisations keep their own drafts across a relaunch', async () => {
-  await withApp('two-drafts', async (ctx) => {
+  await withApp('two-drafts', [], async (ctx) => {
     let app = ctx.app;
     await signInToSandbox(app, ctx.sandbox);
     await openOrganisations(app);
@@ -98,7 +74,7 @@ test('two organisations keep their own drafts across a relaunch', async () => {
 });
 
 test('a settings file that cannot be read is kept aside and the person is told', async () => {
-  await withApp('corrupt-settings', async (ctx) => {
+  await withApp('corrupt-settings', [], async (ctx) => {
     let app = ctx.app;
     await signInToSandbox(app, ctx.sandbox);
     await app.deleteSession();

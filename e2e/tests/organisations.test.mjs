@@ -10,9 +10,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import {
-  startSandbox,
-  startDriver,
-  launchApp,
   fill,
   valueOf,
   field,
@@ -25,37 +22,14 @@ import {
   listRows,
   scrollList,
   screenText,
-  screenshot,
   waitForText,
   sandboxBinary,
   signInToSandbox,
+  withApp,
+  relaunch,
 } from '../harness.mjs';
 
 const LIST = 'Organizations';
-
-/** One sandbox + one driver + the app, torn down whatever happens; a screenshot when it fails. */
-async function withApp(name, sandboxArgs, body) {
-  const sandbox = await startSandbox(sandboxArgs);
-  const driver = await startDriver();
-  const ctx = { sandbox, app: await launchApp() };
-  try {
-    await body(ctx);
-  } catch (error) {
-    const shot = screenshot(name);
-    if (shot) console.log(`# ${name} failed; screenshot: ${shot}`);
-    throw error;
-  } finally {
-    await ctx.app.deleteSession().catch(() => {});
-    await driver.stop();
-    sandbox.stop();
-  }
-}
-
-async function relaunch(ctx) {
-  await ctx.app.deleteSession();
-  ctx.app = await launchApp();
-  return ctx.app;
-}
 
 const signIn = signInToSandbox;
 
