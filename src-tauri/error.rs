@@ -1,108 +1,7 @@
-//! The one error contract across IPC: `{code, message, fields?}`.
+//! The one error contract across IPC, `{code, message, fields?}`: the mapping of every client
+//! error to it. The types themselves cross IPC, so they live in `ipc.rs` with the others.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-use ts_rs::TS;
-
-use crate::ipc::EditConflict;
-
-/// What went wrong, in a form the UI can act on (offer to sign in again, retry, fix a field).
-/// The UI words every code in its catalogs (`error.<code>` in `ui/src/lib/i18n/`); the list of
-/// codes it checks them against is generated from this enum (`ui/src/lib/bindings/errorCodes.ts`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, strum::VariantArray)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    Unreachable,
-    Timeout,
-    Tls,
-    NotOas,
-    /// One answer of an OAS server could not be read (cut short or garbled).
-    BadAnswer,
-    WrongCredentials,
-    ApiKeyRejected,
-    SessionExpired,
-    NotFound,
-    Throttled,
-    Validation,
-    ServerError,
-    InvalidAddress,
-    InsecureAddress,
-    ResponseTooLarge,
-    RequestTooLarge,
-    ListTooLarge,
-    OriginMismatch,
-    KeychainUnavailable,
-    /// A file on this computer (an export, the drafts, the settings) could not be written.
-    NotWritten,
-    /// The web browser could not be opened for a link.
-    BrowserUnavailable,
-    /// Another admin changed the same fields: `conflict` carries both versions.
-    Conflict,
-    /// A form holds unsaved work, so the update (which restarts the app) waits.
-    UnsavedWork,
-    /// The update's signature did not verify; nothing was installed.
-    UpdateRejected,
-    /// The update could not be fetched or installed; the installed version keeps working.
-    UpdateFailed,
-    Unexpected,
-}
-
-/// The error every command returns: data for the UI, which words it. `message` is a short
-/// English text for logs (never shown when the UI has words for the code); `fields` attaches
-/// server validation errors to form fields, as the server wrote them; `retryAfterSeconds` says
-/// how long a throttled request should wait, when the server said.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct IpcError {
-    pub code: ErrorCode,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub fields: Option<BTreeMap<String, Vec<String>>>,
-    #[serde(rename = "retryAfterSeconds", skip_serializing_if = "Option::is_none")]
-    #[ts(optional, rename = "retryAfterSeconds")]
-    pub retry_after_seconds: Option<u32>,
-    /// With `code: "conflict"`: what each side changed, for the person to choose.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub conflict: Option<Box<EditConflict>>,
-}
-
-impl IpcError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: None, retry_after_seconds: None, conflict: None }
-    }
-
-    pub fn conflict(conflict: EditConflict) -> Self {
-        Self {
-            conflict: Some(Box::new(conflict)),
-            ..Self::new(
-                ErrorCode::Conflict,
-                "Someone else changed this organisation while you were editing it. Choose which \
-                 version to keep for each field.",
-            )
-        }
-    }
-
-    pub fn keychain_unavailable() -> Self {
-        Self::new(ErrorCode::KeychainUnavailable, "keychain locked or unavailable")
-    }
-
-    pub fn not_signed_in() -> Self {
-        Self::new(ErrorCode::SessionExpired, "not signed in")
-    }
-
-    /// An error shown at one form field (`field` as the UI names it, e.g. `api_key`).
-    pub fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
-        let fields = BTreeMap::from([(field.to_string(), vec![message.clone()])]);
-        Self { fields: Some(fields), ..Self::new(code, message) }
-    }
-
-    pub fn unexpected(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Unexpected, message)
-    }
-}
+pub use crate::ipc::{ErrorCode, IpcError};
 
 impl From<oas_api::Error> for IpcError {
     fn from(error: oas_api::Error) -> Self {
@@ -150,6 +49,7 @@ impl From<oas_api::AddressError> for IpcError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
     use serde_json::{json, Value};
 
     // The UI relies on this exact JSON shape; these pin it.

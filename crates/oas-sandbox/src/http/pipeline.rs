@@ -16,7 +16,6 @@ use super::responses::{
     auth_failed, detail, invalid_access, json_response, non_field_error, not_authenticated,
     permission_denied, with_www_authenticate, DetailCode,
 };
-use super::routes::Route;
 use super::{db, App, AppState};
 use crate::jwt;
 use crate::store::{KeyStatus, Snapshot, UserRow};
@@ -34,9 +33,10 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    pub async fn read(req: Request, route: &'static Route) -> Result<Ctx, Response> {
+    /// Reads a request for `view`; `has_id` when its route has an `{id}` segment.
+    pub async fn read(req: Request, view: &'static View, has_id: bool) -> Result<Ctx, Response> {
         let (mut parts, body) = req.into_parts();
-        let id = if route.has_params() {
+        let id = if has_id {
             let Path(id) = Path::<String>::from_request_parts(&mut parts, &())
                 .await
                 .map_err(IntoResponse::into_response)?;
@@ -54,7 +54,7 @@ impl Ctx {
             headers: parts.headers,
             body,
             peer,
-            view: &route.view,
+            view,
             id,
         })
     }

@@ -93,7 +93,7 @@ pub(super) static ROUTES: &[Route] = &[
 
 /// One request to one route: read it, run the view, add DRF's headers.
 pub(super) async fn serve(app: AppState, route: &'static Route, req: Request) -> Response {
-    let ctx = match Ctx::read(req, route).await {
+    let ctx = match Ctx::read(req, &route.view, route.has_params()).await {
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
