@@ -348,6 +348,22 @@ export async function withApp(name, sandboxArgs, body) {
   }
 }
 
+/** Waits until the open form's last change is kept as a draft (the form marks it). */
+export async function draftKept(browser) {
+  await browser.waitUntil(() => browser.execute(() => document.documentElement.dataset.draftSaved === '1'), {
+    timeout: 20_000,
+    timeoutMsg: 'the draft was never saved',
+  });
+}
+
+/** Waits until the organisations screen has read the saved drafts (it marks how many). */
+export async function draftsRead(browser) {
+  await browser.waitUntil(() => browser.execute(() => document.documentElement.dataset.drafts !== undefined), {
+    timeout: 20_000,
+    timeoutMsg: 'the drafts were never read',
+  });
+}
+
 export async function relaunch(ctx) {
   await ctx.app.deleteSession();
   ctx.app = await launchApp();

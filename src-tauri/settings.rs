@@ -240,6 +240,18 @@ pub fn set_draft<R: Runtime>(
         })
 }
 
+const THEME: &str = "theme";
+
+/// The colour scheme chosen in the app (System until one is chosen).
+pub fn theme<R: Runtime>(app: &AppHandle<R>) -> crate::account::Theme {
+    let files = files(app);
+    files.settings.read(&files.problems, |map| get(map, THEME)).unwrap_or_default()
+}
+
+pub fn set_theme<R: Runtime>(app: &AppHandle<R>, theme: crate::account::Theme) {
+    set_setting(app, THEME, &theme)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,16 +289,4 @@ mod tests {
         assert!(error.is_err());
         assert!(files.drafts.read(&files.problems, |m| m.is_empty()));
     }
-}
-
-const THEME: &str = "theme";
-
-/// The colour scheme chosen in the app (System until one is chosen).
-pub fn theme<R: Runtime>(app: &AppHandle<R>) -> crate::account::Theme {
-    let files = files(app);
-    files.settings.read(&files.problems, |map| get(map, THEME)).unwrap_or_default()
-}
-
-pub fn set_theme<R: Runtime>(app: &AppHandle<R>, theme: crate::account::Theme) {
-    set_setting(app, THEME, &theme)
 }

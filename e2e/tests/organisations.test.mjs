@@ -26,6 +26,8 @@ import {
   sandboxBinary,
   signInToSandbox,
   withApp,
+  draftKept,
+  draftsRead,
   relaunch,
 } from '../harness.mjs';
 
@@ -205,7 +207,7 @@ test('an unsaved draft survives a relaunch, is restored, and can be discarded', 
     await press(app, 'New organization');
     await fill(app, 'Name', 'Half-typed Holdings');
     await pick(app, 'Currencies', 'CHF');
-    await app.pause(1_500); // the draft is saved a moment after the last change
+    await draftKept(app);
 
     app = await relaunch(ctx);
     await waitForText(app, `Hello, ${ctx.sandbox.demo.username}`);
@@ -223,7 +225,7 @@ test('an unsaved draft survives a relaunch, is restored, and can be discarded', 
     app = await relaunch(ctx);
     await waitForText(app, `Hello, ${ctx.sandbox.demo.username}`);
     await openOrganisations(app, 8);
-    await app.pause(500);
+    await draftsRead(app);
     assert.ok(!(await screenText(app)).includes('You have an unsaved draft'), 'a discarded draft does not come back');
     await press(app, 'New organization');
     assert.equal(await valueOf(app, 'Name'), '');
@@ -234,7 +236,7 @@ test('an unsaved draft survives a relaunch, is restored, and can be discarded', 
     await openOrganisationsCount(app, 8);
     await press(app, 'Edit: Northwind Traders');
     await fill(app, 'Name', 'Northwind Traders Renamed');
-    await app.pause(1_500);
+    await draftKept(app);
     app = await relaunch(ctx);
     await waitForText(app, `Hello, ${ctx.sandbox.demo.username}`);
     await openOrganisations(app, 8);
@@ -247,7 +249,7 @@ test('an unsaved draft survives a relaunch, is restored, and can be discarded', 
     app = await relaunch(ctx);
     await waitForText(app, `Hello, ${ctx.sandbox.demo.username}`);
     await openOrganisations(app, 8);
-    await app.pause(500);
+    await draftsRead(app);
     assert.ok(!(await rowNamed(app, 'Northwind Traders')).lines.includes('Draft'), 'a discarded draft does not come back');
     await press(app, 'Edit: Northwind Traders');
     assert.equal(await valueOf(app, 'Name'), 'Northwind Traders');
