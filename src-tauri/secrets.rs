@@ -276,6 +276,9 @@ mod tests {
         let keychain = Keychain::unavailable();
         assert_eq!(keychain.retrieve(&account()).err(), Some(KeychainUnavailable));
         assert!(keychain.persist(&account(), &ApiKey::new("k"), &RefreshToken::new("r")).is_err());
-        assert!(format!("{keychain:?}").contains("available"));
+        // Debug says whether the store could be opened, and nothing else.
+        assert_eq!(format!("{keychain:?}"), "Keychain { available: Some(false) }");
+        assert_eq!(format!("{:?}", mock()), "Keychain { available: Some(true) }");
+        assert_eq!(format!("{:?}", Keychain::platform()), "Keychain { available: None }", "not opened until first use");
     }
 }
