@@ -16,6 +16,8 @@ npm --prefix ui test
 
 say "Static checks: clippy (warnings are errors), cargo-deny"
 cargo clippy --workspace --all-targets --features oas-desktop/custom-protocol -- -D warnings
+# Every platform's crates (Windows and macOS ones too), so the licence check sees them all.
+cargo fetch --locked >/dev/null
 cargo deny --offline check licenses bans sources
 # The RustSec database lives on GitHub: checked whenever it can be fetched.
 if timeout 90 cargo deny fetch db >/dev/null 2>&1; then
