@@ -341,8 +341,10 @@ pub(crate) fn expect_json(route: Route, a: Answer) -> Result<Value, Error> {
         if a.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
+        // Signed in, the server is known to be OAS: a garbled JSON answer is that one answer's
+        // fault. Before that (sign-in), anything but JSON means the address is not OAS.
         let announced_json = a.content_type.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("json"));
-        a.json().ok_or(if announced_json { Error::BadAnswer } else { Error::NotOas })
+        a.json().ok_or(if announced_json && route == Route::Protected { Error::BadAnswer } else { Error::NotOas })
     } else {
         Err(classify(route, &a))
     }

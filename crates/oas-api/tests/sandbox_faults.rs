@@ -101,8 +101,9 @@ async fn malformed_json_is_an_unreadable_answer() {
     // Announced as JSON, garbled: the server is OAS, this answer could not be read.
     env.sandbox.set_faults(faults(vec![rule(None, "/api/auth/user/", Some(FaultKind::MalformedJson), None)]));
     assert_eq!(session.user().await.unwrap_err(), Error::BadAnswer);
+    // Before signing in, the server is not known to be OAS yet.
     env.sandbox.set_faults(faults(vec![rule(None, "/api/auth/login/", Some(FaultKind::MalformedJson), None)]));
-    assert_eq!(env.login_err().await, Error::BadAnswer);
+    assert_eq!(env.login_err().await, Error::NotOas);
     env.sandbox.shutdown().await;
 }
 
