@@ -54,7 +54,7 @@ async fn a_username_change_keeps_the_session_restorable_and_field_errors_come_ba
     let patch = UserPatch { username: Some("ana.b".into()), email: Some("ana.b@example.com".into()), ..Default::default() };
     let user = manager.settle(&active, active.session.update_user(&patch).await).await.unwrap();
     assert_eq!(user.username, "ana.b");
-    let after = manager.user_changed(user).await.unwrap();
+    let after = manager.user_changed(&active, user).await.unwrap();
     assert_eq!(after.remembered().username, "ana.b");
     assert_eq!(after.account, active.account, "the keychain entries are filed by user id: nothing moves");
 

@@ -29,6 +29,11 @@ const COMMANDS: &[&str] = &[
     "update_check",
     "update_install",
     "unsaved_work_set",
+    "servers_list",
+    "server_add",
+    "server_update",
+    "server_remove",
+    "server_select",
 ];
 
 // The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at

@@ -46,6 +46,12 @@ pub enum ErrorCode {
     /// The update could not be fetched or installed; the installed version keeps working.
     UpdateFailed,
     Unexpected,
+    /// A server profile's name is empty or too long.
+    ServerNameInvalid,
+    /// Another server profile already has this name.
+    ServerNameTaken,
+    /// Another server profile already has this address.
+    ServerAddressTaken,
 }
 
 /// The error every command returns: data for the UI, which words it. `message` is a short
@@ -508,6 +514,10 @@ mod tests {
             crate::account::AppInfo,
             crate::account::Link,
             UpdateCheck,
+            crate::servers::ServerColour,
+            crate::servers::ServerInput,
+            crate::commands::servers::ServersView,
+            crate::commands::servers::ServerEntry,
         );
         out.push(("errorCodes".to_string(), error_codes_ts()));
         out

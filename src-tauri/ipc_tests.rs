@@ -357,3 +357,124 @@ fn updates_wait_for_unsaved_work_and_a_build_without_a_feed_never_checks() {
     assert_eq!(nothing["code"], "update_failed");
     assert!(nothing["message"].as_str().unwrap().contains("Check for updates first"));
 }
+
+/// A second sandbox with its own account "bea" and `orgs` organisations, kept running.
+fn second_sandbox(h: &Harness, orgs: usize) -> (String, String) {
+    h.runtime.block_on(async {
+        let sandbox = oas_sandbox::Sandbox::start(oas_sandbox::Config::default()).await.unwrap();
+        let key = sandbox.add_user("bea", "bea@example.com", "correct horse").unwrap();
+        sandbox.seed_orgs("bea", orgs).unwrap();
+        let url = sandbox.base_url();
+        std::mem::forget(sandbox);
+        (url, key)
+    })
+}
+
+fn profile<'a>(view: &'a Value, name: &str) -> &'a Value {
+    view["profiles"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} in {view}"))
+}
+
+#[test]
+fn two_server_profiles_keep_their_own_sessions_lists_and_drafts_across_a_relaunch() {
+    let mut h = harness();
+    let (b_url, b_key) = second_sandbox(&h, 5);
+    invoke(&h, "sign_in", sign_in_body(&h, "correct horse")).unwrap();
+    let a_id = invoke(&h, "servers_list", json!({})).unwrap()["current"].clone();
+
+    let view = invoke(&h, "server_add", json!({"input": {"name": "Training sandbox", "address": b_url, "colour": "orange"}})).unwrap();
+    assert_eq!(view["current"], a_id, "adding does not switch");
+    let b_id = profile(&view, "Training sandbox")["id"].clone();
+    assert_eq!(profile(&view, "Training sandbox")["signedIn"], false);
+
+    // Choosing B, signed out: its sign-in form; A stays signed in.
+    let view = invoke(&h, "server_select", json!({"id": b_id})).unwrap();
+    assert_eq!(view["state"]["status"], "signedOut");
+    assert_eq!(view["state"]["remembered"]["server"], format!("{b_url}/api/"));
+    assert_eq!(view["title"], "OAS Desktop — Training sandbox");
+    assert_eq!(view["profiles"][0]["signedIn"], true);
+    assert_eq!(invoke(&h, "organisations_list", json!({})).unwrap_err()["code"], "session_expired");
+    let bea = invoke(&h, "sign_in", json!({"request": {
+        "server": b_url, "apiKey": b_key, "username": "bea", "email": "", "password": "correct horse",
+    }}))
+    .unwrap();
+    assert_eq!(bea["user"]["username"], "bea");
+    assert_eq!(invoke(&h, "organisations_list", json!({})).unwrap()["organisations"].as_array().unwrap().len(), 5);
+    let view = invoke(&h, "servers_list", json!({})).unwrap();
+    assert_eq!(view["profiles"].as_array().unwrap().len(), 2, "signing in to B did not add a third: {view}");
+    assert_eq!(view["current"], b_id);
+
+    // A form of A that closes after the switch keeps its draft with A.
+    invoke(&h, "draft_save", json!({"saved": {"editingId": null, "draft": draft("Of A")}, "server": format!("{}/api/", h.sandbox_url)})).unwrap();
+    assert_eq!(invoke(&h, "draft_load", json!({})).unwrap(), json!([]), "B has no draft");
+
+    // Back to A: at once, no sign-in.
+    let view = invoke(&h, "server_select", json!({"id": a_id})).unwrap();
+    assert_eq!(view["state"]["status"], "signedIn");
+    assert_eq!(view["state"]["user"]["username"], "ana");
+    assert_eq!(invoke(&h, "organisations_list", json!({})).unwrap()["organisations"].as_array().unwrap().len(), 3);
+    assert_eq!(invoke(&h, "draft_load", json!({})).unwrap()[0]["draft"]["name"], "Of A");
+
+    // After a relaunch both are restored: A (in use) at start, B when chosen.
+    h.relaunch();
+    assert_eq!(invoke(&h, "session_restore", json!({})).unwrap()["user"]["username"], "ana");
+    let view = invoke(&h, "servers_list", json!({})).unwrap();
+    assert!(view["profiles"].as_array().unwrap().iter().all(|p| p["signedIn"] == true), "{view}");
+    let view = invoke(&h, "server_select", json!({"id": b_id})).unwrap();
+    assert_eq!(view["state"]["user"]["username"], "bea");
+    assert_eq!(invoke(&h, "organisations_list", json!({})).unwrap()["organisations"].as_array().unwrap().len(), 5);
+    assert!(!view.to_string().contains(&b_key) && !view.to_string().contains(&h.api_key));
+
+    // Removing B forgets its key and session; A is in use again and still signed in.
+    let view = invoke(&h, "server_remove", json!({"id": b_id})).unwrap();
+    assert_eq!(view["current"], a_id);
+    assert_eq!(view["state"]["user"]["username"], "ana");
+    assert_eq!(view["profiles"].as_array().unwrap().len(), 1);
+    let b_account = crate::secrets::Account { server: format!("{b_url}/api/"), user_id: bea["user"]["id"].as_i64().unwrap() };
+    assert!(h.keychain.api_key(&b_account).unwrap().is_none());
+}
+
+#[test]
+fn the_one_server_remembered_before_profiles_becomes_the_first_profile_still_signed_in() {
+    let mut h = harness();
+    invoke(&h, "sign_in", sign_in_body(&h, "correct horse")).unwrap();
+    // settings.json as the version before profiles wrote it (the keychain is as it left it).
+    let path = h.dir.path().join("settings.json");
+    let remembered = json!({"server": format!("{}/api/", h.sandbox_url), "username": "ana", "email": "ana@example.com", "userId": 1});
+    std::fs::write(&path, json!({"remembered": remembered, "theme": "dark"}).to_string()).unwrap();
+    h.relaunch();
+
+    let out = invoke(&h, "session_restore", json!({})).unwrap();
+    assert_eq!(out["status"], "signedIn", "{out}");
+    let view = invoke(&h, "servers_list", json!({})).unwrap();
+    let host = h.sandbox_url.trim_start_matches("http://").to_string();
+    assert_eq!(view["profiles"].as_array().unwrap().len(), 1);
+    assert_eq!(view["profiles"][0]["name"], host.as_str());
+    assert_eq!(view["current"], view["profiles"][0]["id"]);
+    assert_eq!(view["title"], format!("OAS Desktop — {host}"));
+    // Renaming keeps the session (the keychain entries are not named by the profile).
+    let id = view["current"].clone();
+    let view = invoke(&h, "server_update", json!({"id": id, "input": {"name": "Production", "address": h.sandbox_url, "colour": "red"}})).unwrap();
+    assert_eq!(view["state"]["status"], "signedIn");
+    assert_eq!(view["title"], "OAS Desktop — Production");
+    h.relaunch();
+    assert_eq!(invoke(&h, "session_restore", json!({})).unwrap()["status"], "signedIn");
+    let saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved["theme"], "dark", "other settings are untouched");
+}
+
+#[test]
+fn a_new_address_for_a_profile_asks_for_the_key_again() {
+    let h = harness();
+    invoke(&h, "sign_in", sign_in_body(&h, "correct horse")).unwrap();
+    let id = invoke(&h, "servers_list", json!({})).unwrap()["current"].clone();
+    let view = invoke(&h, "server_update", json!({"id": id, "input": {"name": "Beta", "address": "127.0.0.1:1", "colour": "blue"}})).unwrap();
+    assert_eq!(view["state"]["status"], "signedOut");
+    assert_eq!(view["state"]["savedKeyHint"], Value::Null);
+    assert_eq!(view["state"]["remembered"], json!({"server": "http://127.0.0.1:1/api/", "username": "ana", "email": "ana@example.com", "userId": null}));
+    let old = crate::secrets::Account { server: format!("{}/api/", h.sandbox_url), user_id: 1 };
+    assert!(h.keychain.api_key(&old).unwrap().is_none(), "the old server's key is not kept for the new one");
+    // The rules answer at their fields.
+    let error = invoke(&h, "server_add", json!({"input": {"name": "beta", "address": "oas.example.com", "colour": "blue"}})).unwrap_err();
+    assert_eq!(error["code"], "server_name_taken");
+    assert!(error["fields"]["name"].is_array());
+}

@@ -8,6 +8,7 @@ mod ipc;
 mod organisations;
 mod secrets;
 mod session;
+mod servers;
 mod settings;
 
 use std::path::PathBuf;
@@ -126,6 +127,11 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::updates::update_check,
             commands::updates::update_install,
             commands::updates::unsaved_work_set,
+            commands::servers::servers_list,
+            commands::servers::server_add,
+            commands::servers::server_update,
+            commands::servers::server_remove,
+            commands::servers::server_select,
         ])
 }
 

@@ -1,6 +1,7 @@
 //! The signed-in session: the client, the access token in memory, the API key and refresh token
 //! in the keychain. Tauri-free, so `cargo test` drives it against the real sandbox.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -107,16 +108,37 @@ fn no_saved_key() -> IpcError {
     error
 }
 
+/// Every signed-in server (one session each, keyed by its address: no two profiles share one)
+/// and the one in use.
+#[derive(Default)]
+struct Signed {
+    by_server: BTreeMap<String, Active>,
+    current: Option<String>,
+}
+
+impl Signed {
+    fn current(&self) -> Option<&Active> {
+        self.by_server.get(self.current.as_ref()?)
+    }
+
+    /// Takes out the session of `server` and stops it writing to the keychain.
+    fn end(&mut self, server: &str) -> Option<Active> {
+        let ended = self.by_server.remove(server)?;
+        ended.keeper.close();
+        Some(ended)
+    }
+}
+
 pub struct SessionManager {
     keychain: Keychain,
-    active: RwLock<Option<Active>>,
+    active: RwLock<Signed>,
     next_id: AtomicU64,
     listener: OnceLock<StateListener>,
 }
 
 impl SessionManager {
     pub fn new(keychain: Keychain) -> Self {
-        Self { keychain, active: RwLock::new(None), next_id: AtomicU64::new(0), listener: OnceLock::new() }
+        Self { keychain, active: RwLock::new(Signed::default()), next_id: AtomicU64::new(0), listener: OnceLock::new() }
     }
 
     /// Called when a session's state changes without a command asking (the app emits an event).
@@ -133,9 +155,33 @@ impl SessionManager {
         tokio::task::spawn_blocking(move || f(&keychain)).await.unwrap_or(Err(KeychainUnavailable))
     }
 
-    /// The signed-in session, or "not signed in".
+    /// The session of the server in use, or "not signed in". Every call to a server starts
+    /// here, so it goes to the server in use; its answer is settled with this same session.
     pub async fn current(&self) -> Result<Active, IpcError> {
-        self.active.read().await.clone().ok_or_else(IpcError::not_signed_in)
+        self.active.read().await.current().cloned().ok_or_else(IpcError::not_signed_in)
+    }
+
+    /// Switches to the server at this address (an API root; `None`: none yet). Its session, if it
+    /// has one here, is the one in use from now on; the others stay signed in.
+    pub async fn select(&self, server: Option<&str>) -> Option<Active> {
+        let mut signed = self.active.write().await;
+        signed.current = server.map(str::to_string);
+        signed.current().cloned()
+    }
+
+    /// The session signed in to this address (an API root), in use or not.
+    pub async fn session_of(&self, server: &str) -> Option<Active> {
+        self.active.read().await.by_server.get(server).cloned()
+    }
+
+    /// Whether the server at this address is signed in: here, or kept in the keychain for the
+    /// next start or switch to restore.
+    pub async fn is_signed_in(&self, remembered: &Remembered) -> bool {
+        if self.active.read().await.by_server.contains_key(&remembered.server) {
+            return true;
+        }
+        let Some(account) = remembered.account() else { return false };
+        self.keychain(move |k| k.retrieve(&account)).await.ok().flatten().is_some()
     }
 
     /// Signs in. A blank API key means "the one saved for the remembered account".
@@ -186,14 +232,16 @@ impl SessionManager {
 
     /// Restores the session the keychain holds for the remembered account, refreshing the
     /// access token. `Ok(None)` when there is nothing to restore or the session has ended.
+    /// It becomes the server in use; a session already signed in here is simply selected.
     pub async fn restore(&self, remembered: &Remembered) -> Result<Option<Active>, IpcError> {
-        if let Some(active) = self.active.read().await.clone() {
-            return Ok(Some(active));
-        }
         if remembered.server.is_empty() {
+            self.select(None).await;
             return Ok(None);
         }
         let server = ServerUrl::parse(&remembered.server)?;
+        if let Some(active) = self.select(Some(server.as_str())).await {
+            return Ok(Some(active));
+        }
         let account = remembered.account();
         let legacy = (remembered.username.clone(), remembered.email.clone());
         let (stored, from_legacy) = {
@@ -280,10 +328,11 @@ impl SessionManager {
         }
         let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
         let active = Active { id, account, client, session, user, keeper };
-        let previous = self.active.write().await.replace(active.clone());
-        if let Some(previous) = previous {
-            previous.keeper.close();
-        }
+        let mut signed = self.active.write().await;
+        let server = active.account.server.clone();
+        signed.end(&server);
+        signed.by_server.insert(server.clone(), active.clone());
+        signed.current = Some(server);
         active
     }
 
@@ -297,11 +346,11 @@ impl SessionManager {
             Err(error) => error,
         };
         if matches!(error, oas_api::Error::SessionExpired) {
-            let mut current = self.active.write().await;
-            if current.as_ref().is_some_and(|a| a.id == by.id) {
-                let ended = current.take().expect("checked above");
-                drop(current);
-                ended.keeper.close();
+            let mut signed = self.active.write().await;
+            let server = &by.account.server;
+            if signed.by_server.get(server).is_some_and(|a| a.id == by.id) {
+                let ended = signed.end(server).expect("checked above");
+                drop(signed);
                 let account = ended.account.clone();
                 let _ = self.keychain(move |k| k.delete_refresh(&account)).await;
             }
@@ -312,9 +361,10 @@ impl SessionManager {
     /// The server changed the signed-in user (the profile was edited): the session shows the new
     /// details. The keychain entries are filed under the user's id, so a new username or e-mail
     /// does not move them and the next start still restores this session.
-    pub async fn user_changed(&self, user: User) -> Result<Active, IpcError> {
-        let mut guard = self.active.write().await;
-        let active = guard.as_mut().ok_or_else(IpcError::not_signed_in)?;
+    /// `by` is the session the change was made with (the person may have switched since).
+    pub async fn user_changed(&self, by: &Active, user: User) -> Result<Active, IpcError> {
+        let mut signed = self.active.write().await;
+        let active = signed.by_server.get_mut(&by.account.server).filter(|a| a.id == by.id).ok_or_else(IpcError::not_signed_in)?;
         active.user = user;
         Ok(active.clone())
     }
@@ -334,15 +384,19 @@ impl SessionManager {
                 .await
                 .map_err(|_| IpcError::keychain_unavailable())?;
         }
-        self.current().await
+        Ok(active)
     }
 
     /// Forgets the session here first (so quitting half-way still signs out), then tells the
     /// server, briefly and best effort. The API key stays: signing in again needs only the
     /// password. Returns what the sign-in form shows next.
+    /// Only the server in use: the others stay signed in.
     pub async fn sign_out(&self) -> Option<(Remembered, String)> {
-        let active = self.active.write().await.take()?;
-        active.keeper.close();
+        let active = {
+            let mut signed = self.active.write().await;
+            let server = signed.current.clone()?;
+            signed.end(&server)?
+        };
         let account = active.account.clone();
         if self.keychain(move |k| k.delete_refresh(&account)).await.is_err() {
             log::warn!("the keychain could not delete the refresh token at sign-out");
@@ -360,11 +414,13 @@ impl SessionManager {
     }
 
     /// "Forget this server": the API key, the session and anything older versions left.
+    /// Only this server's: the others stay signed in.
     pub async fn forget(&self, remembered: &Remembered) -> Result<(), IpcError> {
-        if let Some(active) = self.active.write().await.take() {
-            active.keeper.close();
-        }
         let Ok(server) = ServerUrl::parse(&remembered.server) else { return Ok(()) };
+        if let Some(active) = self.active.write().await.end(server.as_str()) {
+            // Best effort: the session ends here whether or not the server hears of it.
+            let _ = tokio::time::timeout(LOGOUT_TIMEOUT, active.session.logout()).await;
+        }
         let (account, origin) = (remembered.account(), server.as_str().to_string());
         let names = [remembered.username.clone(), remembered.email.clone()];
         self.keychain(move |k| {
@@ -637,5 +693,70 @@ mod tests {
         let no_key = SignInRequest { api_key: String::new(), ..request(&sandbox, "", "correct horse") };
         assert_eq!(manager.sign_in(no_key, &remembered).await.err().unwrap().code, ErrorCode::Validation);
         sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn two_servers_stay_signed_in_side_by_side_and_a_late_answer_stays_with_its_own() {
+        let a = Sandbox::start(Config { clock: oas_sandbox::Clock::manual(), ..Config::default() }).await.unwrap();
+        let b = Sandbox::start(Config::default()).await.unwrap();
+        let a_key = a.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let b_key = b.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        a.seed_orgs("ana", 2).unwrap();
+        b.seed_orgs("ana", 5).unwrap();
+        let keychain = keychain();
+        let manager = SessionManager::new(keychain.clone());
+        let on_a = manager.sign_in(request(&a, &a_key, "correct horse"), &Remembered::default()).await.unwrap();
+        let on_b = manager.sign_in(request(&b, &b_key, "correct horse"), &Remembered::default()).await.unwrap();
+        assert_eq!(manager.current().await.unwrap().id, on_b.id, "the last sign-in is in use");
+
+        // A's list is in flight when the person switches to B; then A's session ends on the
+        // server. The late answer ends A's session only, and never B's.
+        let late = on_a.session.list_all_organisations();
+        a.advance_clock(Duration::from_secs(2 * 86_400));
+        let error = manager.settle(&on_a, late.await).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::SessionExpired);
+        assert_eq!(manager.current().await.unwrap().id, on_b.id);
+        assert!(keychain.retrieve(&on_b.account).unwrap().is_some(), "B's session is kept");
+        assert!(keychain.retrieve(&on_a.account).unwrap().is_none(), "A's session is over");
+        assert!(keychain.api_key(&on_a.account).unwrap().is_some(), "A's key stays for its next sign-in");
+        assert!(manager.session_of(&on_a.account.server).await.is_none());
+
+        // Sign in to A again; switching is choosing: each call goes to the one in use.
+        manager.sign_in(request(&a, &a_key, "correct horse"), &Remembered::default()).await.unwrap();
+        let in_use = manager.select(Some(&on_b.account.server)).await.unwrap();
+        assert_eq!(in_use.session.list_all_organisations().await.unwrap().len(), 5);
+        let in_use = manager.select(Some(&on_a.account.server)).await.unwrap();
+        assert_eq!(in_use.session.list_all_organisations().await.unwrap().len(), 2);
+
+        // Signing out of A leaves B signed in; a restart restores B by its own remembered details.
+        manager.sign_out().await.unwrap();
+        assert!(manager.current().await.is_err());
+        assert!(manager.session_of(&on_b.account.server).await.is_some());
+        assert!(manager.is_signed_in(&on_b.remembered()).await);
+        assert!(!manager.is_signed_in(&on_a.remembered()).await);
+        let restarted = SessionManager::new(keychain.clone());
+        assert!(restarted.is_signed_in(&on_b.remembered()).await, "kept in the keychain");
+        assert_eq!(restarted.restore(&on_b.remembered()).await.unwrap().unwrap().account, on_b.account);
+        a.shutdown().await;
+        b.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn forgetting_one_server_leaves_the_other_signed_in() {
+        let a = Sandbox::start(Config::default()).await.unwrap();
+        let b = Sandbox::start(Config::default()).await.unwrap();
+        let a_key = a.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let b_key = b.add_user("ana", "ana@example.com", "correct horse").unwrap();
+        let keychain = keychain();
+        let manager = SessionManager::new(keychain.clone());
+        let on_a = manager.sign_in(request(&a, &a_key, "correct horse"), &Remembered::default()).await.unwrap();
+        let on_b = manager.sign_in(request(&b, &b_key, "correct horse"), &Remembered::default()).await.unwrap();
+        manager.forget(&on_a.remembered()).await.unwrap();
+        assert_eq!(keychain.api_key(&on_a.account).unwrap(), None);
+        assert!(manager.session_of(&on_a.account.server).await.is_none());
+        assert_eq!(manager.current().await.unwrap().id, on_b.id);
+        assert!(keychain.retrieve(&on_b.account).unwrap().is_some());
+        a.shutdown().await;
+        b.shutdown().await;
     }
 }

@@ -21,8 +21,11 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::error::IpcError;
 use crate::ipc::{Remembered, SavedDraft, StorageProblem};
 use crate::secrets::Account;
+use crate::servers::Servers;
 
+/// Where versions before server profiles remembered their one server (read to migrate it).
 const REMEMBERED: &str = "remembered";
+const SERVERS: &str = "servers";
 const ACTIVE_ORGANISATIONS: &str = "activeOrganisations";
 const NEW_ORGANISATION: &str = "new";
 
@@ -162,13 +165,52 @@ fn set_setting<R: Runtime, T: Serialize>(app: &AppHandle<R>, key: &str, value: &
     }
 }
 
-pub fn remembered<R: Runtime>(app: &AppHandle<R>) -> Remembered {
-    let files = files(app);
-    files.settings.read(&files.problems, |map| get(map, REMEMBERED)).unwrap_or_default()
+fn load_servers(map: &Map<String, Value>) -> Servers {
+    Servers::load(get(map, SERVERS), get(map, REMEMBERED))
 }
 
+/// The server profiles (the one server an older version remembered becomes the first).
+pub fn servers<R: Runtime>(app: &AppHandle<R>) -> Servers {
+    let files = files(app);
+    files.settings.read(&files.problems, load_servers)
+}
+
+/// Changes the profiles and writes them; nothing changes when `f` refuses or the write fails.
+pub fn update_servers<R: Runtime, T>(
+    app: &AppHandle<R>,
+    f: impl FnOnce(&mut Servers) -> Result<T, IpcError>,
+) -> Result<T, IpcError> {
+    let files = files(app);
+    let mut outcome = None;
+    files
+        .settings
+        .update(&files.problems, |map| {
+            let mut servers = load_servers(map);
+            let result = f(&mut servers);
+            if result.is_ok() {
+                map.insert(SERVERS.into(), serde_json::to_value(&servers).unwrap_or_default());
+            }
+            outcome = Some(result);
+        })
+        .map_err(|e| {
+            log::warn!("settings not saved: {e}");
+            IpcError::new(crate::error::ErrorCode::NotWritten, format!("settings not written: {e}"))
+        })?;
+    outcome.unwrap_or_else(|| Err(IpcError::unexpected("settings not updated")))
+}
+
+/// What the sign-in form remembers: the profile in use's address and account.
+pub fn remembered<R: Runtime>(app: &AppHandle<R>) -> Remembered {
+    servers(app).remembered()
+}
+
+/// New details for the profile on `remembered.server` (a new username, a user id gained).
 pub fn remember<R: Runtime>(app: &AppHandle<R>, remembered: &Remembered) {
-    set_setting(app, REMEMBERED, remembered)
+    // A setting that fails to save costs the user a little typing next time, nothing more.
+    let _ = update_servers(app, |servers| {
+        servers.remember(remembered.clone());
+        Ok(())
+    });
 }
 
 fn account_key(account: &Account) -> String {

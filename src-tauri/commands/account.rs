@@ -16,7 +16,7 @@ pub async fn account_profile<R: Runtime>(
     let active = sessions.current().await?;
     let user = sessions.settle(&active, active.session.user().await).await?;
     let profile = Profile::from(&user);
-    settings::remember(&app, &sessions.user_changed(user).await?.remembered());
+    settings::remember(&app, &sessions.user_changed(&active, user).await?.remembered());
     Ok(profile)
 }
 
@@ -36,7 +36,7 @@ pub async fn account_update<R: Runtime>(
         sessions.settle(&before, before.session.update_user(&patch).await).await?
     };
     // Drafts and the active organisation are filed under the user's id: nothing moves.
-    let after = sessions.user_changed(user).await?;
+    let after = sessions.user_changed(&before, user).await?;
     settings::remember(&app, &after.remembered());
     Ok((Profile::from(&after.user), after.state()))
 }

@@ -9,7 +9,7 @@ use crate::settings;
 /// Where people ask an OAS administrator for access (OAS has no self-service sign-up).
 pub const ACCESS_REQUEST_URL: &str = "https://oas-beta.ottomate.me/";
 
-async fn signed_out(sessions: &SessionManager, remembered: Remembered) -> SessionState {
+pub(crate) async fn signed_out(sessions: &SessionManager, remembered: Remembered) -> SessionState {
     let saved_key_hint = sessions.saved_key_hint(&remembered).await;
     SessionState::SignedOut { remembered, saved_key_hint, restore_error: None }
 }
@@ -19,28 +19,35 @@ pub async fn session_restore<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
 ) -> Result<SessionState, IpcError> {
-    let remembered = settings::remembered(&app);
+    super::servers::show_title(&app, &settings::servers(&app));
+    Ok(restore_current(&app, &sessions).await)
+}
+
+/// The session of the server profile in use: already signed in here, restored from the
+/// keychain, or the sign-in form for it.
+pub(crate) async fn restore_current<R: Runtime>(app: &AppHandle<R>, sessions: &SessionManager) -> SessionState {
+    let remembered = settings::remembered(app);
     let restored = match sessions.restore(&remembered).await {
         Ok(restored) => restored,
         // Not restored now (keychain locked, server down): the form keeps the remembered
         // details and says why.
         Err(error) => {
-            let mut state = signed_out(&sessions, remembered).await;
+            let mut state = signed_out(sessions, remembered).await;
             if let SessionState::SignedOut { restore_error, .. } = &mut state {
                 *restore_error = Some(error);
             }
-            return Ok(state);
+            return state;
         }
     };
     match restored {
         Some(active) => {
             // Profiles remembered by older versions gain the user id here.
             if active.remembered() != remembered {
-                settings::remember(&app, &active.remembered());
+                settings::remember(app, &active.remembered());
             }
-            Ok(active.state())
+            active.state()
         }
-        None => Ok(signed_out(&sessions, remembered).await),
+        None => signed_out(sessions, remembered).await,
     }
 }
 
@@ -50,8 +57,17 @@ pub async fn sign_in<R: Runtime>(
     sessions: State<'_, SessionManager>,
     request: SignInRequest,
 ) -> Result<SessionState, IpcError> {
-    let active = sessions.sign_in(request, &settings::remembered(&app)).await?;
-    settings::remember(&app, &active.remembered());
+    // The profile of this address (its saved key), the fresh one in use, or a new one.
+    let server = oas_api::ServerUrl::parse(&request.server)?;
+    let profile = settings::servers(&app).for_sign_in(server.as_str());
+    let active = sessions.sign_in(request, &profile.remembered).await?;
+    let remembered = active.remembered();
+    // A profile that fails to save costs the user a little typing next time, nothing more.
+    let _ = settings::update_servers(&app, |servers| {
+        servers.signed_in(profile, remembered);
+        Ok(())
+    });
+    super::servers::show_title(&app, &settings::servers(&app));
     Ok(active.state())
 }
 
@@ -67,14 +83,23 @@ pub async fn sign_out<R: Runtime>(
     })
 }
 
-/// "Forget this server": the saved API key, any session and the remembered profile.
+/// "Forget this server": the saved API key, any session and the server profile in use; the
+/// form is then for another server.
 #[tauri::command]
 pub async fn forget_server<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
 ) -> Result<SessionState, IpcError> {
-    sessions.forget(&settings::remembered(&app)).await?;
-    settings::remember(&app, &Remembered::default());
+    let servers = settings::servers(&app);
+    sessions.forget(&servers.remembered()).await?;
+    if let Some(id) = servers.current.clone() {
+        settings::update_servers(&app, |servers| {
+            servers.remove(&id)?;
+            servers.select(None)
+        })?;
+    }
+    sessions.select(None).await;
+    super::servers::show_title(&app, &settings::servers(&app));
     Ok(SessionState::SignedOut { remembered: Remembered::default(), saved_key_hint: None, restore_error: None })
 }
 

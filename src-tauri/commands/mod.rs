@@ -8,4 +8,5 @@ pub mod bench;
 pub mod drafts;
 pub mod export;
 pub mod organisations;
+pub mod servers;
 pub mod updates;

@@ -28,4 +28,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "update_rejected",
   "update_failed",
   "unexpected",
+  "server_name_invalid",
+  "server_name_taken",
+  "server_address_taken",
 ];

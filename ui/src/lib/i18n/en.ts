@@ -64,6 +64,9 @@ export const en = {
   "error.browser_unavailable": "Your web browser could not be opened. Open the address yourself.",
   "error.bad_answer": "The server's answer arrived incomplete or garbled. Try again in a moment.",
   "error.unexpected": "Something went wrong. Please try again.",
+  "error.server_name_invalid": "Give this server a name of 1 to 40 characters.",
+  "error.server_name_taken": "Another server already has this name. Choose a different one.",
+  "error.server_address_taken": "Another server already has this address.",
 
   "nav.label": "Main",
   "nav.home": "Home",

@@ -66,6 +66,9 @@ export const es: Record<keyof typeof en, string> = {
   "error.browser_unavailable": "No se pudo abrir tu navegador web. Abre la dirección tú mismo.",
   "error.bad_answer": "La respuesta del servidor llegó incompleta o dañada. Inténtalo de nuevo en un momento.",
   "error.unexpected": "Algo salió mal. Inténtalo de nuevo.",
+  "error.server_name_invalid": "Da a este servidor un nombre de 1 a 40 caracteres.",
+  "error.server_name_taken": "Otro servidor ya tiene este nombre. Elige uno distinto.",
+  "error.server_address_taken": "Otro servidor ya tiene esta dirección.",
 
   "nav.label": "Principal",
   "nav.home": "Inicio",
