@@ -162,6 +162,8 @@ describe("App", () => {
     handleSessionError({ code: "session_expired", message: "expired" });
     expect(commands.draftSave).toHaveBeenCalledWith(
       expect.objectContaining({ editingId: 4, draft: expect.objectContaining({ name: "Acme Worldwide" }), base: acme }),
+      // Kept with the server the form was opened for, even if another is in use by then.
+      signedIn.server,
     );
     expect(await screen.findByRole("button", { name: "Sign in" })).toBeInTheDocument();
 

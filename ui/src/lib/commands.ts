@@ -21,6 +21,8 @@ import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import type { UpdateCheck } from "./bindings/UpdateCheck";
 import type { StorageProblem } from "./bindings/StorageProblem";
+import type { ServerInput } from "./bindings/ServerInput";
+import type { ServersView } from "./bindings/ServersView";
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -71,10 +73,14 @@ export const organisationUpdate = (id: number, base: Organisation, draft: Organi
   call<Organisation>("organisation_update", { id, base, draft });
 export const organisationMakeActive = (id: number) => call<Activation>("organisation_make_active", { id });
 
-/** Every unsaved form of this account: one per organisation, one for a new one. */
+/**
+ * Every unsaved form of this account: one per organisation, one for a new one. `server` (the
+ * address the form was opened for) keeps a form's draft with its own server after a switch.
+ */
 export const draftLoad = () => call<SavedDraft[]>("draft_load");
-export const draftSave = (saved: SavedDraft) => call<void>("draft_save", { saved });
-export const draftDiscard = (editingId: number | null) => call<void>("draft_discard", { editingId });
+export const draftSave = (saved: SavedDraft, server: string | null = null) => call<void>("draft_save", { saved, server });
+export const draftDiscard = (editingId: number | null, server: string | null = null) =>
+  call<void>("draft_discard", { editingId, server });
 
 export const exportCsv = (csv: string) => call<boolean>("export_csv", { csv });
 
@@ -92,3 +98,12 @@ export const updateCheck = () => call<UpdateCheck>("update_check");
 /** Installs the update found by the last check and restarts; refused while work is unsaved. */
 export const updateInstall = () => call<void>("update_install");
 export const unsavedWorkSet = (dirty: boolean) => call<void>("unsaved_work_set", { dirty });
+
+/** Server profiles: each answer has every profile, the one in use and its session state. */
+export const serversList = () => call<ServersView>("servers_list");
+export const serverAdd = (input: ServerInput) => call<ServersView>("server_add", { input });
+export const serverUpdate = (id: string, input: ServerInput) => call<ServersView>("server_update", { id, input });
+/** Forgets the profile: its API key and session leave the keychain. */
+export const serverRemove = (id: string) => call<ServersView>("server_remove", { id });
+/** Switches to a profile (`null`: another server); a signed-in one is in use at once. */
+export const serverSelect = (id: string | null) => call<ServersView>("server_select", { id });

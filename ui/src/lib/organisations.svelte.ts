@@ -56,12 +56,34 @@ export function removeOrganisation(id: number): void {
 
 /** Activates on the server; the shell answers which organisation is active now. */
 export async function makeActive(id: number): Promise<string> {
+  const shown = generation;
   const { message, activeId } = await commands.organisationMakeActive(id);
-  organisations.activeId = activeId;
+  // Another server's list is shown now: the answer belongs to the one it was asked of.
+  if (shown === generation) organisations.activeId = activeId;
   return message;
 }
 
+/** Bumped whenever the list shown stops being the one an answer in flight was asked for. */
+let generation = 0;
+/** The last list of each signed-in server (keyed by `server#userId`), shown at once on return. */
+const lastLists = new Map<string, { view: OrganisationsView; activeId: number | null }>();
+
+/**
+ * Another server is in use: keep this one's list, show the other's last list at once (if any)
+ * and refresh it. `from`/`to` name the session (`server#userId`), null when signed out.
+ */
+export function switchOrganisations(from: string | null, to: string | null): void {
+  if (from && organisations.view) lastLists.set(from, { view: organisations.view, activeId: organisations.activeId });
+  resetOrganisations();
+  const last = to ? lastLists.get(to) : undefined;
+  if (!last) return;
+  organisations.view = last.view;
+  organisations.activeId = last.activeId;
+  void loadOrganisations();
+}
+
 export function resetOrganisations(): void {
+  generation++;
   loadSerial++;
   if (typeof document !== "undefined") delete document.documentElement.dataset.organisations;
   organisations.view = null;

@@ -122,7 +122,7 @@ describe("OrganisationForm", () => {
     await user.type(screen.getByLabelText("Name"), "Later");
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(onclose).toHaveBeenCalledWith({ draft: { editingId: null, draft: { ...empty, name: "Later" } } });
-    await waitFor(() => expect(commands.draftSave).toHaveBeenCalledWith({ editingId: null, draft: { ...empty, name: "Later" } }));
+    await waitFor(() => expect(commands.draftSave).toHaveBeenCalledWith({ editingId: null, draft: { ...empty, name: "Later" } }, null));
   });
 
   it("updates an existing organisation", async () => {
