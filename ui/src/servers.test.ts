@@ -14,8 +14,11 @@ import { SERVER_COLOURS } from "./lib/serverColours";
 import { servers } from "./lib/servers.svelte";
 import { session } from "./lib/session.svelte";
 import App from "./App.svelte";
+import { invoke } from "@tauri-apps/api/core";
 
 vi.setConfig({ testTimeout: 60_000 });
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn(() => Promise.reject(new Error("no shell in tests"))) }));
 
 vi.mock("./lib/commands", async (importOriginal) => {
   const actual = await importOriginal<typeof import("./lib/commands")>();
@@ -75,6 +78,7 @@ beforeEach(() => {
   session.screen = "home";
   servers.view = null;
   servers.manageOpen = false;
+  vi.mocked(invoke).mockRejectedValue(new Error("no shell in tests"));
   vi.mocked(commands.demoPrefill).mockResolvedValue(null);
   vi.mocked(commands.appReady).mockResolvedValue(undefined);
   vi.mocked(commands.draftLoad).mockResolvedValue([]);
@@ -247,5 +251,35 @@ describe("profile colours", () => {
         expect((x + 0.05) / (y + 0.05), `${hex} on ${surface}`).toBeGreaterThanOrEqual(3);
       }
     }
+  });
+});
+
+describe("late answers after a switch", () => {
+  it("a failure of the server used before never signs the new one out, nor changes its session", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.sessionRestore).mockResolvedValue(onA);
+    vi.mocked(commands.serversList).mockResolvedValue(view("a", onA));
+    render(App);
+    await screen.findByRole("button", { name: /Server in use: Production/ });
+
+    // A call to A is in flight (through the real IPC wrapper) when the person switches to B.
+    let failA: (e: unknown) => void = () => {};
+    vi.mocked(invoke).mockReturnValueOnce(new Promise((_, reject) => (failA = reject)));
+    const { accountProfile } = await vi.importActual<typeof import("./lib/commands")>("./lib/commands");
+    const late = accountProfile();
+    vi.mocked(commands.serverSelect).mockResolvedValue(view("b", onB));
+    vi.mocked(commands.serversList).mockResolvedValue(view("b", onB));
+    const { selectServer } = await import("./lib/servers.svelte");
+    await selectServer("s2");
+    failA({ code: "session_expired", message: "expired" });
+    const error = await late.catch((e: unknown) => e);
+
+    const { handleSessionError, sessionChanged } = await import("./lib/session.svelte");
+    expect(handleSessionError(error as never)).toBe(true);
+    sessionChanged(onA);
+    expect(session.state).toEqual(onB);
+    // A failure of B itself still ends B's session as before.
+    expect(handleSessionError({ code: "session_expired", message: "expired" })).toBe(true);
+    expect(session.state?.status).toBe("signedOut");
   });
 });

@@ -41,11 +41,28 @@ export function toIpcError(value: unknown): IpcError {
   return { code: "unexpected", message };
 }
 
+/** Bumped when another server comes into use; each failure remembers the one it was asked of. */
+let serverEpoch = 0;
+const askedIn = new WeakMap<object, number>();
+
+export function anotherServerInUse(): void {
+  serverEpoch++;
+}
+
+/** The failure of a call made while another server was in use: it must not touch this one's screen. */
+export function fromEarlierServer(error: IpcError): boolean {
+  const epoch = askedIn.get(error);
+  return epoch !== undefined && epoch !== serverEpoch;
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const epoch = serverEpoch;
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    throw toIpcError(error);
+    const ipc = toIpcError(error);
+    askedIn.set(ipc, epoch);
+    throw ipc;
   }
 }
 

@@ -20,7 +20,9 @@ export function currentServer(): ServerEntry | null {
 }
 
 /** Shows the session state of the server in use, when it is a different one (or changed). */
-function applyState(next: SessionState): void {
+function applyState(next: SessionState, previous: string | null): void {
+  // Calls still in flight belong to the server used until now.
+  if (servers.view?.current !== previous) commands.anotherServerInUse();
   const before = session.state;
   if (JSON.stringify(before) === JSON.stringify(next)) return;
   const from = sessionKey(before);
@@ -40,9 +42,10 @@ let shown = 0;
 function show(view: ServersView, withState: boolean, serial: number): ServersView {
   if (serial < shown) return view;
   shown = serial;
+  const before = servers.view?.current ?? null;
   servers.view = view;
   document.title = view.title;
-  if (withState) applyState(view.state);
+  if (withState) applyState(view.state, before);
   return view;
 }
 

@@ -139,6 +139,8 @@ export function onSessionEnd(hook: () => void): () => void {
 
 /** Any screen calls this with a failure; an ended session goes back to sign in. */
 export function handleSessionError(error: IpcError): boolean {
+  // A late failure of the server used before a switch: that server's screen is gone.
+  if (commands.fromEarlierServer(error)) return true;
   // A rotated or revoked key: offer to enter the new one right there; the screen keeps its
   // form and its error, so the action can be tried again after the key is replaced.
   if (error.code === "api_key_rejected" && session.state?.status === "signedIn") session.keyRejected = true;
@@ -160,5 +162,8 @@ export function navigate(screen: Screen): void {
 
 /** The session after a change made on the Account screen (new username, new API key). */
 export function sessionChanged(next: SessionState): void {
+  const now = session.state;
+  // A late answer about the server used before a switch changes nothing here.
+  if (next.status === "signedIn" && now?.status === "signedIn" && now.server !== next.server) return;
   session.state = next;
 }
