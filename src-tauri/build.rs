@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "update_check",
     "update_install",
     "unsaved_work_set",
+    "connection_retry",
 ];
 
 // The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at

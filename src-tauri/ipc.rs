@@ -508,6 +508,7 @@ mod tests {
             crate::account::AppInfo,
             crate::account::Link,
             UpdateCheck,
+            crate::connectivity::ConnectionState,
         );
         out.push(("errorCodes".to_string(), error_codes_ts()));
         out

@@ -3,6 +3,7 @@
 
 mod account;
 mod commands;
+mod connectivity;
 mod error;
 mod ipc;
 mod organisations;
@@ -27,6 +28,9 @@ mod ipc_tests;
 
 /// The event the UI's session store listens to when a session changes on its own.
 pub const SESSION_STATE_EVENT: &str = "session-state";
+
+/// The event that says whether the server can be reached (connectivity.rs).
+pub const CONNECTION_STATE_EVENT: &str = "connection-state";
 
 /// Where the app writes its log.
 #[derive(Debug, Clone)]
@@ -89,6 +93,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             app.state::<SessionManager>().on_state_change(move |state| {
                 let _ = handle.emit(SESSION_STATE_EVENT, state);
             });
+            watch_connection(app);
             #[cfg(feature = "demo")]
             app.add_capability(DEMO_CAPABILITY)?;
             Ok(())
@@ -126,7 +131,32 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::updates::update_check,
             commands::updates::update_install,
             commands::updates::unsaved_work_set,
+            commands::connection::connection_retry,
         ])
+}
+
+/// Every signed-in call tells connectivity whether the server answered; while it does not,
+/// connectivity probes with the session's lightest call and the UI hears each change.
+fn watch_connection<R: Runtime>(app: &mut tauri::App<R>) {
+    use connectivity::{reach_of, Backoff, Connectivity, Reach};
+    let connectivity = Connectivity::new(Backoff::STANDARD);
+    let handle = app.handle().clone();
+    connectivity.on_change(move |state| {
+        let _ = handle.emit(CONNECTION_STATE_EVENT, state);
+    });
+    let handle = app.handle().clone();
+    connectivity.set_probe(move || {
+        let handle = handle.clone();
+        async move {
+            match handle.state::<SessionManager>().current().await {
+                Ok(active) => reach_of(&active.session.verify().await),
+                Err(_) => Reach::Unknown,
+            }
+        }
+    });
+    let observer = connectivity.clone();
+    app.state::<SessionManager>().on_reach(move |reach| observer.observe(reach));
+    app.manage(connectivity);
 }
 
 /// Desktop-only window behaviour, outside `app()` so the mock-runtime tests do without it: a

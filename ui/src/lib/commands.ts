@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AddressCheck } from "./bindings/AddressCheck";
 import type { Activation } from "./bindings/Activation";
 import { listen } from "@tauri-apps/api/event";
+import type { ConnectionState } from "./bindings/ConnectionState";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
 import { ERROR_CODES } from "./bindings/errorCodes";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -92,3 +93,9 @@ export const updateCheck = () => call<UpdateCheck>("update_check");
 /** Installs the update found by the last check and restarts; refused while work is unsaved. */
 export const updateInstall = () => call<void>("update_install");
 export const unsavedWorkSet = (dirty: boolean) => call<void>("unsaved_work_set", { dirty });
+
+/** Whether the server can be reached (the event `connection-state`, decided in Rust). */
+export const onConnectionState = (f: (state: ConnectionState) => void) =>
+  listen<ConnectionState>("connection-state", (e) => f(e.payload));
+/** "Retry now": the shell probes the server at once. */
+export const connectionRetry = () => call<void>("connection_retry");

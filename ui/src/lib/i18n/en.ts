@@ -307,4 +307,10 @@ export const en = {
   "orgs.draftBadge": "Draft",
   "orgs.draftBadgeLabel": "{name} has an unsaved draft",
   "form.draftSaveFailed": "Your draft could not be saved: {reason}",
+  "offline.title": "Can't reach {server}.",
+  "offline.retryIn": "Retrying in {seconds} s…",
+  "offline.retrying": "Trying again…",
+  "offline.retryNow": "Retry now",
+  "offline.loadedAt": "The organizations shown were loaded at {time}.",
+  "offline.reason": "Saving, making active and refreshing need the server: they come back when it answers.",
 } as const;

@@ -309,4 +309,10 @@ export const es: Record<keyof typeof en, string> = {
   "orgs.draftBadge": "Borrador",
   "orgs.draftBadgeLabel": "{name} tiene un borrador sin guardar",
   "form.draftSaveFailed": "No se pudo guardar tu borrador: {reason}",
+  "offline.title": "No se puede conectar con {server}.",
+  "offline.retryIn": "Reintentando en {seconds} s…",
+  "offline.retrying": "Reintentando…",
+  "offline.retryNow": "Reintentar ahora",
+  "offline.loadedAt": "Las organizaciones que ves se cargaron a las {time}.",
+  "offline.reason": "Guardar, activar y actualizar necesitan el servidor: vuelven en cuanto responda.",
 };
