@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "server_update",
     "server_remove",
     "server_select",
+    "connection_retry",
 ];
 
 // The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at

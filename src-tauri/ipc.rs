@@ -518,6 +518,7 @@ mod tests {
             crate::servers::ServerInput,
             crate::commands::servers::ServersView,
             crate::commands::servers::ServerEntry,
+            crate::connectivity::ConnectionState,
         );
         out.push(("errorCodes".to_string(), error_codes_ts()));
         out

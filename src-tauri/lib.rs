@@ -3,6 +3,7 @@
 
 mod account;
 mod commands;
+mod connectivity;
 mod error;
 mod ipc;
 mod organisations;
@@ -28,6 +29,9 @@ mod ipc_tests;
 
 /// The event the UI's session store listens to when a session changes on its own.
 pub const SESSION_STATE_EVENT: &str = "session-state";
+
+/// The event that says whether the server can be reached (connectivity.rs).
+pub const CONNECTION_STATE_EVENT: &str = "connection-state";
 
 /// Where the app writes its log.
 #[derive(Debug, Clone)]
@@ -90,6 +94,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             app.state::<SessionManager>().on_state_change(move |state| {
                 let _ = handle.emit(SESSION_STATE_EVENT, state);
             });
+            watch_connection(app);
             #[cfg(feature = "demo")]
             app.add_capability(DEMO_CAPABILITY)?;
             Ok(())
@@ -132,7 +137,32 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::servers::server_update,
             commands::servers::server_remove,
             commands::servers::server_select,
+            commands::connection::connection_retry,
         ])
+}
+
+/// Every signed-in call tells connectivity whether the server answered; while it does not,
+/// connectivity probes with the session's lightest call and the UI hears each change.
+fn watch_connection<R: Runtime>(app: &mut tauri::App<R>) {
+    use connectivity::{reach_of, Backoff, Connectivity, Reach};
+    let connectivity = Connectivity::new(Backoff::STANDARD);
+    let handle = app.handle().clone();
+    connectivity.on_change(move |state| {
+        let _ = handle.emit(CONNECTION_STATE_EVENT, state);
+    });
+    let handle = app.handle().clone();
+    connectivity.set_probe(move || {
+        let handle = handle.clone();
+        async move {
+            match handle.state::<SessionManager>().current().await {
+                Ok(active) => reach_of(&active.session.verify().await),
+                Err(_) => Reach::Unknown,
+            }
+        }
+    });
+    let observer = connectivity.clone();
+    app.state::<SessionManager>().on_reach(move |reach| observer.observe(reach));
+    app.manage(connectivity);
 }
 
 /// Desktop-only window behaviour, outside `app()` so the mock-runtime tests do without it: a

@@ -9,6 +9,7 @@ use std::time::Duration;
 use oas_api::{ApiKey, Client, Password, ServerUrl, Session, User};
 use tokio::sync::RwLock;
 
+use crate::connectivity::{reach_of, Reach};
 use crate::error::{ErrorCode, IpcError};
 use crate::ipc::{Remembered, SessionState, SignInRequest, UserInfo};
 use crate::secrets::{Account, Keychain, KeychainUnavailable};
@@ -134,11 +135,23 @@ pub struct SessionManager {
     active: RwLock<Signed>,
     next_id: AtomicU64,
     listener: OnceLock<StateListener>,
+    reach: OnceLock<Arc<dyn Fn(Reach) + Send + Sync>>,
 }
 
 impl SessionManager {
     pub fn new(keychain: Keychain) -> Self {
-        Self { keychain, active: RwLock::new(Signed::default()), next_id: AtomicU64::new(0), listener: OnceLock::new() }
+        Self {
+            keychain,
+            active: RwLock::new(Signed::default()),
+            next_id: AtomicU64::new(0),
+            listener: OnceLock::new(),
+            reach: OnceLock::new(),
+        }
+    }
+
+    /// Called with what every signed-in call found out about reaching the server (connectivity).
+    pub fn on_reach(&self, listener: impl Fn(Reach) + Send + Sync + 'static) {
+        let _ = self.reach.set(Arc::new(listener));
     }
 
     /// Called when a session's state changes without a command asking (the app emits an event).
@@ -341,6 +354,9 @@ impl SessionManager {
     /// to sign in instead of failing again. Only that session: a late failure of an earlier
     /// one leaves the current session alone.
     pub async fn settle<T>(&self, by: &Active, result: Result<T, oas_api::Error>) -> Result<T, IpcError> {
+        if let Some(listener) = self.reach.get() {
+            listener(reach_of(&result));
+        }
         let error = match result {
             Ok(value) => return Ok(value),
             Err(error) => error,

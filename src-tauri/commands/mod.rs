@@ -5,6 +5,7 @@ pub mod address;
 pub mod auth;
 #[cfg(feature = "demo")]
 pub mod bench;
+pub mod connection;
 pub mod drafts;
 pub mod export;
 pub mod organisations;

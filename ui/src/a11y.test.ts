@@ -9,6 +9,7 @@ import type { SessionState } from "./lib/bindings/SessionState";
 import * as commands from "./lib/commands";
 import { setLocale, type Locale } from "./lib/i18n.svelte";
 import { session, type Screen } from "./lib/session.svelte";
+import { applyConnectionState } from "./lib/connection.svelte";
 import App from "./App.svelte";
 
 // Sixteen full renders with axe on a shared, loaded machine.
@@ -22,6 +23,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
     demoPrefill: vi.fn(),
     appReady: vi.fn(),
     organisationsList: vi.fn(),
+    onConnectionState: vi.fn(),
     draftLoad: vi.fn(),
     accountProfile: vi.fn(),
     passwordStrength: vi.fn(),
@@ -61,6 +63,7 @@ beforeEach(() => {
   vi.mocked(commands.draftLoad).mockResolvedValue([]);
   vi.mocked(commands.storageProblems).mockResolvedValue([]);
   vi.mocked(commands.onSessionState).mockResolvedValue(() => {});
+  vi.mocked(commands.onConnectionState).mockResolvedValue(() => {});
   vi.mocked(commands.organisationsList).mockResolvedValue({
     organisations: [
       { id: 1, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: null, isActive: true, contacts: null },
@@ -80,6 +83,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  applyConnectionState({ status: "online" });
   delete document.documentElement.dataset.theme;
 });
 
@@ -121,6 +125,32 @@ describe.each(CASES)("accessibility in %s, %s theme", (locale, theme) => {
     session.keyRejected = true;
     await tick();
     expect(document.querySelector("dialog[open]")).not.toBeNull();
+    expect(await violations()).toEqual([]);
+  });
+
+  it.each(["organisations", "account"] as Screen[])("%s screen while the server cannot be reached (offline banner, actions disabled)", async (screenName) => {
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    render(App);
+    await screen.findByRole("button", { expanded: false, name: /demo/ });
+    session.screen = screenName;
+    await tick();
+    await new Promise((r) => setTimeout(r, 0));
+    applyConnectionState({ status: "offline", retryInSeconds: 8 });
+    await tick();
+    await screen.findByRole("button", { name: locale === "en" ? "Retry now" : "Reintentar ahora" });
+    expect(await violations()).toEqual([]);
+  });
+
+  it("organisation form (new), and while the server cannot be reached", async () => {
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    render(App);
+    await screen.findByRole("button", { expanded: false, name: /demo/ });
+    session.screen = "organisations";
+    (await screen.findByRole("button", { name: locale === "en" ? "New organization" : "Nueva organización" })).click();
+    await screen.findByRole("heading", { level: 1, name: locale === "en" ? "New organization" : "Nueva organización" });
+    expect(await violations()).toEqual([]);
+    applyConnectionState({ status: "offline", retryInSeconds: 8 });
+    await tick();
     expect(await violations()).toEqual([]);
   });
 });

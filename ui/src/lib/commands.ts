@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AddressCheck } from "./bindings/AddressCheck";
 import type { Activation } from "./bindings/Activation";
 import { listen } from "@tauri-apps/api/event";
+import type { ConnectionState } from "./bindings/ConnectionState";
 import type { DemoPrefill } from "./bindings/DemoPrefill";
 import { ERROR_CODES } from "./bindings/errorCodes";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -124,3 +125,8 @@ export const serverUpdate = (id: string, input: ServerInput) => call<ServersView
 export const serverRemove = (id: string) => call<ServersView>("server_remove", { id });
 /** Switches to a profile (`null`: another server); a signed-in one is in use at once. */
 export const serverSelect = (id: string | null) => call<ServersView>("server_select", { id });
+/** Whether the server can be reached (the event `connection-state`, decided in Rust). */
+export const onConnectionState = (f: (state: ConnectionState) => void) =>
+  listen<ConnectionState>("connection-state", (e) => f(e.payload));
+/** "Retry now": the shell probes the server at once. */
+export const connectionRetry = () => call<void>("connection_retry");

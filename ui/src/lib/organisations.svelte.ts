@@ -11,6 +11,8 @@ class OrganisationsStore {
   activeId = $state<number | null>(null);
   loading = $state(false);
   error = $state.raw<IpcError | null>(null);
+  /** When the list shown was loaded from the server (ms since 1970): offline, it is still read. */
+  loadedAt = $state<number | null>(null);
 }
 
 export const organisations = new OrganisationsStore();
@@ -27,6 +29,7 @@ export async function loadOrganisations(): Promise<void> {
     if (serial !== loadSerial) return;
     organisations.view = view;
     organisations.activeId = view.activeId;
+    organisations.loadedAt = Date.now();
   } catch (error) {
     if (serial !== loadSerial) return;
     const ipc = commands.toIpcError(error);
@@ -90,4 +93,5 @@ export function resetOrganisations(): void {
   organisations.activeId = null;
   organisations.loading = false;
   organisations.error = null;
+  organisations.loadedAt = null;
 }

@@ -72,6 +72,18 @@ describe("OrganisationForm", () => {
     expect(screen.getByRole("button", { name: "Remove USD" })).toBeInTheDocument();
   });
 
+  it("takes back a currency added only for being the base when the base moves on (arrowing through the list)", async () => {
+    const { user } = setup({ initial: { ...empty, currencies: ["USD"] } });
+    const base = screen.getByLabelText("Base currency");
+    for (const code of ["EUR", "GBP", "MXN"]) await user.selectOptions(base, code);
+    expect(chips()).toEqual(["MXN", "USD"]);
+    // One the person chose stays when it stops being the base.
+    await user.selectOptions(base, "USD");
+    expect(chips()).toEqual(["USD"]);
+    await user.selectOptions(base, "EUR");
+    expect(chips()).toEqual(["EUR", "USD"]);
+  });
+
   it("refuses an image address that is not a web address", async () => {
     const { user } = setup({ initial: { ...empty, name: "A", baseCurrency: "USD", currencies: ["USD"] } });
     await user.type(screen.getByLabelText("Image URL"), "logo.png");

@@ -354,4 +354,10 @@ export const en = {
   "servers.another": "Another server…",
   "servers.cancel": "Cancel",
   "servers.close": "Close",
+  "offline.title": "Can't reach {server}.",
+  "offline.retryIn": "Retrying in {seconds} s…",
+  "offline.retrying": "Trying again…",
+  "offline.retryNow": "Retry now",
+  "offline.loadedAt": "The organizations shown were loaded at {time}.",
+  "offline.reason": "Saving, making active and refreshing need the server: they come back when it answers.",
 } as const;

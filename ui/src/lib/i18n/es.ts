@@ -356,4 +356,10 @@ export const es: Record<keyof typeof en, string> = {
   "servers.another": "Otro servidor…",
   "servers.cancel": "Cancelar",
   "servers.close": "Cerrar",
+  "offline.title": "No se puede conectar con {server}.",
+  "offline.retryIn": "Reintentando en {seconds} s…",
+  "offline.retrying": "Reintentando…",
+  "offline.retryNow": "Reintentar ahora",
+  "offline.loadedAt": "Las organizaciones que ves se cargaron a las {time}.",
+  "offline.reason": "Guardar, activar y actualizar necesitan el servidor: vuelven en cuanto responda.",
 };
