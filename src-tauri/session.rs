@@ -354,8 +354,13 @@ impl SessionManager {
     /// to sign in instead of failing again. Only that session: a late failure of an earlier
     /// one leaves the current session alone.
     pub async fn settle<T>(&self, by: &Active, result: Result<T, oas_api::Error>) -> Result<T, IpcError> {
+        // Only the server in use speaks for the banner: a late answer from the one switched away
+        // from says nothing about the one on screen.
         if let Some(listener) = self.reach.get() {
-            listener(reach_of(&result));
+            let in_use = self.active.read().await.current().is_some_and(|a| a.id == by.id);
+            if in_use {
+                listener(reach_of(&result));
+            }
         }
         let error = match result {
             Ok(value) => return Ok(value),

@@ -121,5 +121,11 @@ pub async fn server_select<R: Runtime>(
 ) -> Result<ServersView, IpcError> {
     settings::update_servers(&app, |servers| servers.select(id.as_deref()))?;
     let state = super::auth::restore_current(&app, &sessions).await;
+    // "Offline" was about the server left behind: ask the one now in use at once.
+    if let Some(connectivity) = app.try_state::<crate::connectivity::Connectivity>() {
+        if connectivity.is_offline() {
+            connectivity.retry_now();
+        }
+    }
     Ok(view(&app, &sessions, state).await)
 }
