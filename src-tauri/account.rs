@@ -266,6 +266,13 @@ mod tests {
     }
 
     #[test]
+    fn the_about_screen_links_to_the_repository_cargo_toml_names() {
+        let info = AppInfo::current("2", None);
+        assert_eq!(info.project_url.as_deref(), Some(env!("CARGO_PKG_REPOSITORY")));
+        assert!(env!("CARGO_PKG_REPOSITORY").starts_with("https://"));
+    }
+
+    #[test]
     fn role_in_plain_words() {
         assert_eq!(Role::of(&user(false, false)), Role::Member);
         assert_eq!(Role::of(&user(true, false)), Role::Staff);

@@ -178,8 +178,32 @@ fn window_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
                 let _ = window.set_focus();
             }
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build());
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .on_window_event(|window, event| {
+            if matches!(event, tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_)) {
+                save_window_state_soon(window.app_handle());
+            }
+        });
     builder
+}
+
+/// The plugin writes the window's state when the app exits normally; a session that ends by
+/// logout, a crash or a kill would lose it. So it is also written once a move or resize settles.
+#[cfg(desktop)]
+fn save_window_state_soon<R: Runtime>(app: &tauri::AppHandle<R>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+    static LATEST: AtomicU64 = AtomicU64::new(0);
+    let turn = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        if LATEST.load(Ordering::SeqCst) == turn {
+            if let Err(error) = app.save_window_state(StateFlags::all()) {
+                log::warn!("the window's size and position could not be saved: {error}");
+            }
+        }
+    });
 }
 
 pub fn run() {

@@ -39,6 +39,14 @@ describe("About", () => {
     expect(commands.openLink).toHaveBeenCalledWith("documentation");
   });
 
+  it("links to the project page the build names", async () => {
+    vi.mocked(commands.appInfo).mockResolvedValue({ ...(await commands.appInfo()), projectUrl: "https://github.com/example-org/oas-desktop" });
+    render(About);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "OAS Desktop project page" }));
+    expect(commands.openLink).toHaveBeenCalledWith("project");
+  });
+
   it("copies the diagnostic information and shows it", async () => {
     const user = userEvent.setup();
     const text = "OAS Desktop 0.1.0\nServer: https://oas.example/api/";
