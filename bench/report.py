@@ -17,6 +17,7 @@ TARGETS = {
     "ui_rows": 1.2,
     "frame_ms": 1000 / 60,
     "list_all": 0.5,
+    "list_all_latency": 0.1,
 }
 
 
@@ -184,6 +185,11 @@ def main():
         row(f"`list_all_organisations` of {api['orgs']:,} (column 3: the sequential loop with bare reqwest, following `next`)",
             fmt(api["list_all_ms"], " ms", 0), fmt(api["sequential_ms"], " ms", 0), api["list_all_ratio"],
             "≤ 0.5× sequential", api["list_all_ratio"] <= TARGETS["list_all"])
+        if "latency_list_all_ratio" in api:
+            row(f"`list_all_organisations` of {api['orgs']:,} with {api['latency_ms']} ms added before every answer "
+                f"(column 3: the same sequential loop; {api['list_concurrency']} requests in flight at most)",
+                fmt(api["latency_list_all_ms"], " ms", 0), fmt(api["latency_sequential_ms"], " ms", 0), api["latency_list_all_ratio"],
+                "≤ 0.1× sequential", api["latency_list_all_ratio"] <= TARGETS["list_all_latency"])
     else:
         rows.append("| API figures (sandbox pages/s, p50 per page, `list_all` vs sequential) | not measured in this run | | | | n/a |")
 
@@ -201,9 +207,23 @@ def main():
             "≤ 1.2× the client's `list_all`", None if r is None else r <= TARGETS["ui_rows"])
         row(f"UI: one search keystroke over {n} rows, script (median)", fmt(ui["search_filter_script_ms_median"], " ms", 1),
             "—", None, "(reported)", None)
-        row(f"UI: one search keystroke over {n} rows, script + style + layout (median / max)",
-            f"{fmt(ui['search_keystroke_ms_median'], ' ms', 1)} / {fmt(ui['search_keystroke_ms_max'], ' ms', 1)}", "—", None,
-            "≤ 16.7 ms (one frame)", ui["search_keystroke_ms_median"] <= TARGETS["frame_ms"])
+        if "search_keystroke_ms_p95" in ui:
+            row(f"UI: one search keystroke over {n} rows, script + style + layout (median / p95 / max)",
+                f"{fmt(ui['search_keystroke_ms_median'], ' ms', 1)} / {fmt(ui['search_keystroke_ms_p95'], ' ms', 1)} / "
+                f"{fmt(ui['search_keystroke_ms_max'], ' ms', 1)}", "—", None,
+                "≤ 16.7 ms p95 (one frame)", ui["search_keystroke_ms_p95"] <= TARGETS["frame_ms"])
+        else:
+            row(f"UI: one search keystroke over {n} rows, script + style + layout (median / max)",
+                f"{fmt(ui['search_keystroke_ms_median'], ' ms', 1)} / {fmt(ui['search_keystroke_ms_max'], ' ms', 1)}", "—", None,
+                "≤ 16.7 ms (one frame)", ui["search_keystroke_ms_median"] <= TARGETS["frame_ms"])
+        if ui.get("ui_time_to_first_rows_ms") is not None:
+            row("UI: \"Organizations\" → first rows painted (median)", fmt(ui["ui_time_to_first_rows_ms"], " ms", 0), "—", None,
+                "(reported)", None)
+        if "scroll_frames" in ui:
+            row(f"UI: scrolling through all {n} rows, {ui['scroll_step_px']} px a frame: frames whose work "
+                f"(scroll handler + update + style + layout) is over 16.7 ms, of {ui['scroll_frames']:,} (p95 / max of the work)",
+                f"{ui['scroll_frames_over_frame']:,} ({fmt(ui['scroll_frame_ms_p95'], ' ms', 1)} / {fmt(ui['scroll_frame_ms_max'], ' ms', 1)})",
+                "—", None, "no frame over 16.7 ms", ui["scroll_frames_over_frame"] == 0)
     else:
         rows.append("| UI figures with 10,000 organisations | not measured in this run | | | | n/a |")
 
@@ -248,7 +268,12 @@ def main():
         "- **Sizes**: the `.deb` made by `tauri bundle --bundles deb`; the release binary after `strip`; the UI's "
         "`ui/dist/assets/*.js` and `*.css`, each `gzip -9`, summed (the baseline's: its `main.js`).",
         "- **API** (`cargo bench -p oas-api --bench list_all`): a sandbox on loopback (its own runtime) with one "
-        "account of 10,000 organisations; medians over the rounds, the three methods alternating.",
+        "account of 10,000 organisations; medians over the rounds, the three methods alternating. The latency "
+        "figure: a second sandbox started with `Config::latency` (`oas-sandbox serve --latency-ms 20`), which waits "
+        "20 ms before every answer, as a real network's round trip would.",
+        "- **UI, list** (`bench/ui_organisations.mjs`, the release app through tauri-driver): a keystroke is timed "
+        "from setting the search field to a forced style and layout after Svelte's update; scrolling moves the list "
+        "a fixed number of pixels in each animation frame and times the same way what each frame's update costs.",
     ]
     if runs:
         lines += ["", "## Runs", "", "| Run | App start-up | App PSS | Baseline start-up | Baseline PSS |", "| ---: | ---: | ---: | ---: | ---: |"]

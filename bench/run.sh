@@ -208,7 +208,7 @@ if [ "$ui" = 1 ]; then
   say "UI: time to rows and search keystroke with 10,000 organisations (through tauri-driver)"
   command -v tauri-driver >/dev/null || { echo "run.sh: tauri-driver is needed (scripts/setup.sh installs it)" >&2; exit 1; }
   (cd "$root" && OAS_DESKTOP_BIN="$out/bin/oas-desktop" OAS_SANDBOX_BIN="$rel/oas-sandbox" \
-    BENCH_ROUNDS=$([ "$quick" = 1 ] && echo 1 || echo 5) TAURI_DRIVER_PORT=4466 \
+    BENCH_ROUNDS=$([ "$quick" = 1 ] && echo 1 || echo 5) TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4466} \
     E2E_COMMAND="node bench/ui_organisations.mjs" ./scripts/e2e.sh) 2>"$out/ui.log" | grep '^{' | tail -1 > "$out/ui.json" || true
   [ -s "$out/ui.json" ] || { echo "run.sh: the UI benchmark printed no result (see $out/ui.log)" >&2; exit 1; }
   cat "$out/ui.json" >&2

@@ -149,15 +149,25 @@ export async function launchApp() {
 }
 
 /** The input a person would find by its visible label. */
-export async function field(browser, label) {
-  const id = await browser.execute((text) => {
-    const labels = [...document.querySelectorAll('label')];
-    const found = labels.find((l) => l.textContent.trim().replace(/\s*\*$/, '') === text);
-    const control = found?.control;
-    if (!control) return null;
-    if (!control.id) control.id = `e2e-${Math.random().toString(36).slice(2)}`;
-    return control.id;
-  }, label);
+export async function field(browser, label, { timeout = 5_000 } = {}) {
+  // Waits for it, as a person waits for a form to open (an edit form first fetches the organisation).
+  let id = null;
+  await browser
+    .waitUntil(
+      async () => {
+        id = await browser.execute((text) => {
+          const labels = [...document.querySelectorAll('label')];
+          const found = labels.find((l) => l.textContent.trim().replace(/\s*\*$/, '') === text);
+          const control = found?.control;
+          if (!control) return null;
+          if (!control.id) control.id = `e2e-${Math.random().toString(36).slice(2)}`;
+          return control.id;
+        }, label);
+        return id !== null;
+      },
+      { timeout, interval: 100 },
+    )
+    .catch(() => {});
   if (!id) throw new Error(`no field labelled "${label}"`);
   return browser.$(`#${id}`);
 }

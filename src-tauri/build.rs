@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "organisation_create",
     "organisation_update",
     "organisation_make_active",
+    "organisation_get",
     "draft_load",
     "draft_save",
     "draft_discard",

@@ -415,11 +415,57 @@ pub struct Activation {
     pub active_id: Option<i64>,
 }
 
+/// One row of the organisations list: only what the list shows, searches, sorts and exports
+/// (the form fetches the whole organisation with `organisation_get`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
-pub struct OrganisationsView {
-    pub organisations: Vec<Organisation>,
+pub struct OrganisationRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub base_currency: String,
+    pub currencies: Vec<String>,
+    pub image: Option<String>,
+}
+
+impl From<&oas_api::Organisation> for OrganisationRow {
+    fn from(o: &oas_api::Organisation) -> Self {
+        Self { id: o.id, name: o.name.clone(), base_currency: o.base_currency.clone(), currencies: o.currencies.clone(), image: o.image.clone() }
+    }
+}
+
+impl From<&Organisation> for OrganisationRow {
+    fn from(o: &Organisation) -> Self {
+        Self { id: o.id, name: o.name.clone(), base_currency: o.base_currency.clone(), currencies: o.currencies.clone(), image: o.image.clone() }
+    }
+}
+
+/// Rows as they arrive while `organisations_list` runs (its channel): the first page at once,
+/// then the rest in server order, a few times a second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct OrganisationRows {
+    pub rows: Vec<OrganisationRow>,
+    /// How many rows have arrived so far, these included ("1,200 of 10,000").
+    #[ts(type = "number")]
+    pub loaded: u64,
+    /// How many there are, as the server counts them.
+    #[ts(type = "number")]
+    pub total: u64,
+    /// The list changed on the server while it was read and is read again: forget the rows of
+    /// earlier messages.
+    pub restart: bool,
+}
+
+/// What `organisations_list` answers once every row has been sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct OrganisationsListed {
+    #[ts(type = "number")]
+    pub total: u64,
     #[ts(type = "number | null")]
     pub active_id: Option<i64>,
     pub contacts_supported: bool,
@@ -494,7 +540,9 @@ mod tests {
             Contact,
             Organisation,
             OrganisationDraft,
-            OrganisationsView,
+            OrganisationRow,
+            OrganisationRows,
+            OrganisationsListed,
             SavedDraft,
             DraftField,
             EditConflict,

@@ -269,7 +269,7 @@ fn a_whole_session_leaves_no_secret_in_the_log_the_settings_or_the_drafts() {
     let sessions = h.app.state::<SessionManager>();
     let active = h.runtime.block_on(sessions.current()).unwrap();
     let mut refresh_tokens = vec![active.session.refresh_token().expose().to_string()];
-    invoke(&h, "organisations_list", json!({})).unwrap();
+    invoke(&h, "organisations_list", json!({"rows": "__CHANNEL__:1"})).unwrap();
     h.runtime.block_on(active.session.refresh_now()).unwrap();
     refresh_tokens.push(active.session.refresh_token().expose().to_string());
     invoke(&h, "draft_save", json!({"saved": {"editingId": null, "draft": draft("Acme")}})).unwrap();
@@ -335,7 +335,11 @@ fn an_edit_never_overwrites_another_admins_change() {
     // Make active answers the active id; the list agrees.
     let activation = invoke(&h, "organisation_make_active", json!({"id": id})).unwrap();
     assert_eq!(activation["activeId"], json!(id));
-    assert_eq!(invoke(&h, "organisations_list", json!({})).unwrap()["activeId"], json!(id));
+    let listed = invoke(&h, "organisations_list", json!({"rows": "__CHANNEL__:1"})).unwrap();
+    assert_eq!(listed["activeId"], json!(id));
+    assert!(listed["total"].as_u64().unwrap() >= 1);
+    // The form fetches the whole organisation: the list sends only rows.
+    assert_eq!(invoke(&h, "organisation_get", json!({"id": id})).unwrap()["name"], "Theirs");
 }
 
 #[test]

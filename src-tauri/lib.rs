@@ -114,6 +114,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::organisations::organisation_create,
             commands::organisations::organisation_update,
             commands::organisations::organisation_make_active,
+            commands::organisations::organisation_get,
             commands::drafts::draft_load,
             commands::drafts::draft_save,
             commands::drafts::draft_discard,

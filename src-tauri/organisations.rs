@@ -2,23 +2,79 @@
 //! the server has contacts, and what a save's outcome means to the form. Tauri-free, unit-tested.
 //! The UI never recomputes these: it shows what these functions return.
 
-use crate::error::IpcError;
-use crate::ipc::{Activation, EditConflict, Organisation, OrganisationDraft, OrganisationsView};
+use std::time::{Duration, Instant};
 
-/// Builds the screen's view. When the server reports no `is_active` flag at all, the
-/// organisation this app last activated (for this server and user) is marked instead.
-pub fn view(organisations: Vec<oas_api::Organisation>, last_activated: Option<i64>) -> OrganisationsView {
-    let reports_active = organisations.iter().any(|o| o.is_active.is_some());
-    let contacts_supported = organisations.iter().any(|o| o.contacts.is_some());
-    let active_id = if reports_active {
-        organisations.iter().find(|o| o.is_active == Some(true)).map(|o| o.id)
-    } else {
-        last_activated.filter(|id| organisations.iter().any(|o| o.id == *id))
-    };
-    OrganisationsView {
-        organisations: organisations.into_iter().map(Organisation::from).collect(),
-        active_id,
-        contacts_supported,
+use crate::error::IpcError;
+use crate::ipc::{Activation, EditConflict, Organisation, OrganisationDraft, OrganisationRow, OrganisationRows, OrganisationsListed};
+
+/// What the list says about the whole account, learnt page by page: which organisation is
+/// active and whether the server has contacts. When the server reports no `is_active` flag at
+/// all, the organisation this app last activated (for this server and user) is marked instead.
+#[derive(Debug, Default)]
+pub struct Listing {
+    last_activated: Option<i64>,
+    reports_active: bool,
+    flagged: Option<i64>,
+    last_activated_seen: bool,
+    contacts_supported: bool,
+}
+
+impl Listing {
+    pub fn new(last_activated: Option<i64>) -> Self {
+        Self { last_activated, ..Self::default() }
+    }
+
+    pub fn observe(&mut self, batch: &oas_api::ListBatch<'_, oas_api::Organisation>) {
+        if batch.restarted {
+            *self = Self::new(self.last_activated);
+        }
+        for o in batch.items {
+            self.reports_active |= o.is_active.is_some();
+            self.contacts_supported |= o.contacts.is_some();
+            if o.is_active == Some(true) && self.flagged.is_none() {
+                self.flagged = Some(o.id);
+            }
+            self.last_activated_seen |= Some(o.id) == self.last_activated;
+        }
+    }
+
+    pub fn finish(self, total: u64) -> OrganisationsListed {
+        let active_id = if self.reports_active { self.flagged } else { self.last_activated.filter(|_| self.last_activated_seen) };
+        OrganisationsListed { total, active_id, contacts_supported: self.contacts_supported }
+    }
+}
+
+/// How often rows go to the UI after the first page (which goes at once): a few messages a
+/// second keep the window busy with rows, not with messages.
+pub const ROWS_EVERY: Duration = Duration::from_millis(100);
+
+/// Turns a listing's batches into messages of rows for the UI: the first at once, then at most
+/// one every `every`, and the last as soon as it is in.
+pub struct RowBatcher<F: FnMut(OrganisationRows)> {
+    send: F,
+    every: Duration,
+    pending: Vec<OrganisationRow>,
+    restart: bool,
+    sent_at: Option<Instant>,
+}
+
+impl<F: FnMut(OrganisationRows)> RowBatcher<F> {
+    pub fn new(every: Duration, send: F) -> Self {
+        Self { send, every, pending: Vec::new(), restart: false, sent_at: None }
+    }
+
+    pub fn batch(&mut self, b: &oas_api::ListBatch<'_, oas_api::Organisation>) {
+        if b.restarted {
+            self.pending.clear();
+            self.restart = true;
+        }
+        self.pending.extend(b.items.iter().map(OrganisationRow::from));
+        let due = self.sent_at.is_none_or(|t| t.elapsed() >= self.every) || b.loaded >= b.total;
+        if due {
+            let rows = std::mem::take(&mut self.pending);
+            (self.send)(OrganisationRows { rows, loaded: b.loaded, total: b.total, restart: std::mem::take(&mut self.restart) });
+            self.sent_at = Some(Instant::now());
+        }
     }
 }
 
@@ -56,17 +112,32 @@ mod tests {
         .unwrap()
     }
 
+    fn batch(items: &[oas_api::Organisation], loaded: u64, total: u64, restarted: bool) -> oas_api::ListBatch<'_, oas_api::Organisation> {
+        oas_api::ListBatch { items, loaded, total, restarted }
+    }
+
+    /// The listing's verdict once every page in `pages` was seen.
+    fn view(pages: &[Vec<oas_api::Organisation>], last_activated: Option<i64>) -> OrganisationsListed {
+        let mut listing = Listing::new(last_activated);
+        let mut loaded = 0;
+        for p in pages {
+            loaded += p.len() as u64;
+            listing.observe(&batch(p, loaded, 0, false));
+        }
+        listing.finish(loaded)
+    }
+
     #[test]
     fn the_server_flag_wins_over_what_the_app_remembers() {
-        let v = view(vec![org(1, Some(false), true), org(2, Some(true), true)], Some(1));
+        let v = view(&[vec![org(1, Some(false), true)], vec![org(2, Some(true), true)]], Some(1));
         assert_eq!(v.active_id, Some(2));
         assert!(v.contacts_supported);
-        assert_eq!(v.organisations[0].currencies, vec!["USD", "EUR"]);
+        assert_eq!(v.total, 2);
     }
 
     #[test]
     fn without_a_server_flag_the_last_activated_is_active() {
-        let v = view(vec![org(1, None, false), org(2, None, false)], Some(1));
+        let v = view(&[vec![org(1, None, false), org(2, None, false)]], Some(1));
         assert_eq!(v.active_id, Some(1));
         assert!(!v.contacts_supported);
     }
@@ -74,7 +145,36 @@ mod tests {
     #[test]
     fn a_server_that_reports_flags_but_none_active_has_none_active() {
         // The app's memory does not override a server that says "none".
-        assert_eq!(view(vec![org(1, Some(false), false), org(2, Some(false), false)], Some(1)).active_id, None);
+        assert_eq!(view(&[vec![org(1, Some(false), false), org(2, Some(false), false)]], Some(1)).active_id, None);
+    }
+
+    #[test]
+    fn a_restarted_listing_forgets_what_it_saw() {
+        let mut listing = Listing::new(None);
+        listing.observe(&batch(&[org(1, Some(true), true)], 1, 2, false));
+        listing.observe(&batch(&[org(2, Some(false), false)], 1, 1, true));
+        assert_eq!(listing.finish(1), OrganisationsListed { total: 1, active_id: None, contacts_supported: false });
+    }
+
+    #[test]
+    fn rows_go_first_at_once_then_together_then_the_last_at_once() {
+        let mut sent = Vec::new();
+        let mut b = RowBatcher::new(Duration::from_secs(3600), |m: OrganisationRows| sent.push(m));
+        let p = |id| vec![org(id, None, false)];
+        b.batch(&batch(&p(1), 1, 4, false));
+        b.batch(&batch(&p(2), 2, 4, false));
+        b.batch(&batch(&p(3), 3, 4, false));
+        b.batch(&batch(&p(4), 4, 4, false));
+        let ids: Vec<(Vec<i64>, u64, u64, bool)> = sent.iter().map(|m| (m.rows.iter().map(|r| r.id).collect(), m.loaded, m.total, m.restart)).collect();
+        assert_eq!(ids, vec![(vec![1], 1, 4, false), (vec![2, 3, 4], 4, 4, false)]);
+        assert_eq!(sent[0].rows[0], OrganisationRow { id: 1, name: "Org 1".into(), base_currency: "USD".into(), currencies: vec!["USD".into(), "EUR".into()], image: None });
+
+        // A restart drops what was not sent yet and says so with the next message.
+        let mut sent = Vec::new();
+        let mut b = RowBatcher::new(Duration::ZERO, |m: OrganisationRows| sent.push(m));
+        b.batch(&batch(&p(1), 1, 2, false));
+        b.batch(&batch(&p(5), 1, 1, true));
+        assert_eq!((sent[1].rows[0].id, sent[1].restart, sent[1].loaded, sent[1].total), (5, true, 1, 1));
     }
 
     #[test]
@@ -112,7 +212,7 @@ mod tests {
 
     #[test]
     fn a_remembered_organisation_that_is_gone_is_not_active() {
-        assert_eq!(view(vec![org(1, None, false)], Some(9)).active_id, None);
-        assert_eq!(view(vec![], None).active_id, None);
+        assert_eq!(view(&[vec![org(1, None, false)]], Some(9)).active_id, None);
+        assert_eq!(view(&[], None).active_id, None);
     }
 }

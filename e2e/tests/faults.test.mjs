@@ -191,7 +191,7 @@ async function waitSignedIn(timeout) {
 }
 
 async function formOpen() {
-  return field(app, 'Name').then(
+  return field(app, 'Name', { timeout: 300 }).then(
     () => true,
     () => false,
   );

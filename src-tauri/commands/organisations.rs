@@ -1,19 +1,40 @@
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
-use crate::ipc::{Activation, Organisation, OrganisationDraft, OrganisationsView};
-use crate::organisations;
+use crate::ipc::{Activation, Organisation, OrganisationDraft, OrganisationRows, OrganisationsListed};
+use crate::organisations::{self, Listing, RowBatcher, ROWS_EVERY};
 use crate::session::SessionManager;
 use crate::settings;
 
+/// Every organisation of the account, as rows sent on `rows` while the pages arrive (the first
+/// page at once); answers, once all are sent, which one is active and whether the server has
+/// contacts.
 #[tauri::command]
 pub async fn organisations_list<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
-) -> Result<OrganisationsView, IpcError> {
+    rows: Channel<OrganisationRows>,
+) -> Result<OrganisationsListed, IpcError> {
     let active = sessions.current().await?;
-    let all = sessions.settle(&active, active.session.list_all_organisations().await).await?;
-    Ok(organisations::view(all, settings::last_activated(&app, &active.account)))
+    let mut listing = Listing::new(settings::last_activated(&app, &active.account));
+    let mut batcher = RowBatcher::new(ROWS_EVERY, |m| {
+        // A window that went away stops listening; the listing ends on its own.
+        let _ = rows.send(m);
+    });
+    let listed = active.session.list_organisations_progressively(|b| {
+        listing.observe(&b);
+        batcher.batch(&b);
+    });
+    let all = sessions.settle(&active, listed.await).await?;
+    Ok(listing.finish(all.len() as u64))
+}
+
+/// The whole organisation (contacts and all), for the form: the list holds only its rows.
+#[tauri::command]
+pub async fn organisation_get(sessions: State<'_, SessionManager>, id: i64) -> Result<Organisation, IpcError> {
+    let active = sessions.current().await?;
+    Ok(sessions.settle(&active, active.session.organisation(id).await).await?.into())
 }
 
 #[tauri::command]

@@ -16,6 +16,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
     signIn: vi.fn(),
     signOut: vi.fn(),
     organisationsList: vi.fn(),
+    organisationGet: vi.fn(),
     draftLoad: vi.fn(),
     draftSave: vi.fn(),
     appReady: vi.fn(),
@@ -39,7 +40,7 @@ beforeEach(() => {
   vi.resetAllMocks();
   vi.mocked(commands.demoPrefill).mockResolvedValue(null);
   vi.mocked(commands.appReady).mockResolvedValue(undefined);
-  vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [], activeId: null, contactsSupported: false });
+  vi.mocked(commands.organisationsList).mockResolvedValue({ total: 0, activeId: null, contactsSupported: false });
   vi.mocked(commands.draftLoad).mockResolvedValue([]);
   vi.mocked(commands.draftSave).mockResolvedValue(undefined);
   vi.mocked(commands.storageProblems).mockResolvedValue([]);
@@ -151,7 +152,11 @@ describe("App", () => {
     const user = userEvent.setup();
     const acme = { id: 4, name: "Acme", baseCurrency: "EUR", currencies: ["EUR"], image: null, isActive: null, contacts: null };
     vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
-    vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [acme], activeId: null, contactsSupported: false });
+    vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
+      onRows({ rows: [acme], loaded: 1, total: 1, restart: false });
+      return { total: 1, activeId: null, contactsSupported: false };
+    });
+    vi.mocked(commands.organisationGet).mockResolvedValue(acme);
     render(App);
     await user.click(await screen.findByRole("button", { name: "Organizations" }));
     await user.click(await screen.findByRole("button", { name: "Edit: Acme" }));

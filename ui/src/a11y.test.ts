@@ -64,13 +64,13 @@ beforeEach(() => {
   vi.mocked(commands.storageProblems).mockResolvedValue([]);
   vi.mocked(commands.onSessionState).mockResolvedValue(() => {});
   vi.mocked(commands.onConnectionState).mockResolvedValue(() => {});
-  vi.mocked(commands.organisationsList).mockResolvedValue({
-    organisations: [
-      { id: 1, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: null, isActive: true, contacts: null },
-      { id: 2, name: "Globex", baseCurrency: "MXN", currencies: ["MXN"], image: null, isActive: false, contacts: null },
-    ],
-    activeId: 1,
-    contactsSupported: false,
+  vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
+    const rows = [
+      { id: 1, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: null },
+      { id: 2, name: "Globex", baseCurrency: "MXN", currencies: ["MXN"], image: null },
+    ];
+    onRows({ rows, loaded: 2, total: 2, restart: false });
+    return { total: 2, activeId: 1, contactsSupported: false };
   });
   vi.mocked(commands.accountProfile).mockResolvedValue({
     id: 1, username: "demo", email: "demo@example.com", role: "administrator", lastLogin: "2026-11-28T09:30:00Z",

@@ -8,7 +8,9 @@
 //!   following `next` (the least client overhead there is);
 //! - the client: p50 per page of `Session::organisations_page`;
 //! - `Session::list_all_organisations` beside that plain sequential loop: the ratio of their
-//!   median times (target: at most 0.5).
+//!   median times (target: at most 0.5);
+//! - the same two again against a sandbox that adds 20 ms before every answer (`Config::latency`,
+//!   as a real network's round trip): the ratio of their medians (target: at most 0.1).
 //!
 //! Output: one JSON line on stdout; progress on stderr.
 //!
@@ -30,6 +32,8 @@ const PAGE_SIZE: usize = 10;
 const USER: &str = "bench";
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "bench-password-1";
+/// Added by the sandbox before every answer for the "real network" figure.
+const LATENCY: Duration = Duration::from_millis(20);
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -210,5 +214,63 @@ async fn run(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<String> 
     });
     drop(session);
     server_rt.spawn(sandbox.shutdown()).await?;
+    let mut out = out;
+    let (seq, all) = with_latency(server_rt, rounds).await?;
+    let (seq_med, all_med) = (median(&mut seq.clone()), median(&mut all.clone()));
+    out["latency_ms"] = json!(LATENCY.as_millis() as u64);
+    out["latency_sequential_ms"] = json!(round3(seq_med));
+    out["latency_list_all_ms"] = json!(round3(all_med));
+    out["latency_list_all_ratio"] = json!(round3(all_med / seq_med));
+    out["latency_sequential_runs_ms"] = json!(seq.iter().map(|x| round3(*x)).collect::<Vec<_>>());
+    out["latency_list_all_runs_ms"] = json!(all.iter().map(|x| round3(*x)).collect::<Vec<_>>());
     Ok(out.to_string())
+}
+
+/// The sequential loop and `list_all_organisations` against a sandbox that waits [`LATENCY`]
+/// before every answer: the time of each run of each, alternating.
+async fn with_latency(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<(Vec<f64>, Vec<f64>)> {
+    let config = Config { page_size: PAGE_SIZE, access_ttl: Duration::from_secs(3600), latency: LATENCY, ..Default::default() };
+    let sandbox = server_rt.spawn(Sandbox::start(config)).await?.map_err(|e| e.to_string())?;
+    let key = sandbox.add_user(USER, EMAIL, PASSWORD).map_err(|e| e.to_string())?;
+    sandbox.seed_orgs(USER, ORGS).map_err(|e| e.to_string())?;
+    let base = sandbox.base_url();
+    let api_root = format!("{base}/api/");
+    let client = Client::new(ServerUrl::parse(&base)?, ApiKey::new(key.clone()))?;
+    let (session, _user) = client.login(USER, EMAIL, &Password::new(PASSWORD)).await?;
+    let http = reqwest::Client::builder().build()?;
+    let login: Value = http
+        .post(format!("{api_root}auth/login/"))
+        .json(&json!({"username": USER, "email": EMAIL, "password": PASSWORD}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let access = login["access"].as_str().ok_or("login: no access token")?.to_string();
+    let (mut seq_ms, mut all_ms) = (Vec::new(), Vec::new());
+    for r in 0..rounds {
+        for step in 0..2 {
+            if (step + r) % 2 == 0 {
+                let t = Instant::now();
+                let (n, _) = sequential(&http, &api_root, &access, &key).await?;
+                seq_ms.push(ms(t.elapsed()));
+                assert_eq!(n, ORGS);
+            } else {
+                let t = Instant::now();
+                let n = session.list_all_organisations().await?.len();
+                all_ms.push(ms(t.elapsed()));
+                assert_eq!(n, ORGS);
+            }
+        }
+        eprintln!(
+            "list_all: {} ms latency, round {}/{rounds}: sequential {:.1} ms, list_all {:.1} ms",
+            LATENCY.as_millis(),
+            r + 1,
+            seq_ms.last().unwrap(),
+            all_ms.last().unwrap()
+        );
+    }
+    drop(session);
+    server_rt.spawn(sandbox.shutdown()).await?;
+    Ok((seq_ms, all_ms))
 }

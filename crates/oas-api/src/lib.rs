@@ -21,6 +21,10 @@
 //!   `NO_PROXY`; the macOS and Windows settings); a server on this computer never through a proxy.
 //! - **Limits**: connect and request timeouts, a response size cap (8 MiB by default), HTML or
 //!   other non-OAS answers recognised, user agent `OAS-Desktop/<version>`.
+//! - **Listing**: page 1, then the other pages with at most [`Options::list_concurrency`] requests
+//!   in flight, handed on in server order as they arrive
+//!   ([`Session::list_organisations_progressively`]: "1,200 of 10,000"); a `Retry-After` holds
+//!   every request of the listing, not only the one that was told.
 //! - **Listing caps**: `list_all_organisations` stops with [`Error::ListTooLarge`] past
 //!   [`DEFAULT_MAX_LIST_ITEMS`] (100,000) organisations or [`DEFAULT_MAX_LIST_BYTES`] (256 MiB) of
 //!   pages, whatever the server's `count` says ([`Options::max_list_items`],
@@ -61,7 +65,7 @@ pub use edit::{EditField, EditOutcome, Merge, OrganisationFields};
 pub use error::{flatten_fields, Error};
 pub use model::{Contact, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
 pub use secret::{AccessToken, ApiKey, ApiKeyError, Password, RefreshToken};
-pub use session::Session;
+pub use session::{ListBatch, Session};
 
 /// Parsers exposed for property tests: they must never panic, whatever the input.
 #[doc(hidden)]

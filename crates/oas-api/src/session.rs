@@ -21,7 +21,7 @@ use crate::error::{classify, Error, Route};
 use crate::jwt;
 use crate::model::{page_from_value, NewOrganisation, Organisation, OrganisationPatch, Page, User, UserPatch};
 use crate::secret::{AccessToken, ApiKey, Password, RefreshToken};
-use crate::transport::{expect_json, key_header, Auth, Transport};
+use crate::transport::{expect_json, key_header, Auth, Pace, Transport};
 
 /// Which API key a request carries.
 #[derive(Clone, Copy)]
@@ -222,7 +222,16 @@ impl Session {
 
     /// Every organisation, in server order, without duplicates.
     pub async fn list_all_organisations(&self) -> Result<Vec<Organisation>, Error> {
-        self.list_all("organisations/", |o: &Organisation| o.id).await
+        self.list_organisations_progressively(|_| {}).await
+    }
+
+    /// [`Session::list_all_organisations`], handing each page to `on_batch` as soon as it (and
+    /// every page before it) has arrived: first page 1, then the others in server order, with
+    /// how many of how many are in. At most
+    /// [`Options::list_concurrency`](crate::Options::list_concurrency) requests are in flight, and
+    /// a `Retry-After` holds them all.
+    pub async fn list_organisations_progressively(&self, mut on_batch: impl FnMut(ListBatch<'_, Organisation>) + Send) -> Result<Vec<Organisation>, Error> {
+        self.list_all("organisations/", |o: &Organisation| o.id, &mut on_batch).await
     }
 
     /// `POST organisations/`. When the answer is lost (the connection broke, it timed out, it
@@ -282,25 +291,25 @@ impl Session {
     pub async fn check_api_key(&self, candidate: &ApiKey) -> Result<(), Error> {
         let header = key_header(candidate)?;
         let url = self.url("organisations/");
-        let a = self.send(Method::GET, &url, Key::Candidate(&header), None).await?;
+        let a = self.send(Method::GET, &url, Key::Candidate(&header), None, None).await?;
         let v = expect_json(Route::Protected, a)?;
         page_from_value::<Organisation>(v).map(|_| ()).ok_or(Error::NotOas)
     }
 
     async fn call<T: DeserializeOwned>(&self, method: Method, url: &Url, with_key: bool, body: Option<&Value>) -> Result<T, Error> {
         let key = if with_key { Key::InUse } else { Key::None };
-        let a = self.send(method, url, key, body).await?;
+        let a = self.send(method, url, key, body, None).await?;
         let v = expect_json(Route::Protected, a)?;
         serde_json::from_value(v).map_err(|_| Error::NotOas)
     }
 
     async fn fetch_page<T: DeserializeOwned>(&self, url: &Url) -> Result<Page<T>, Error> {
-        Ok(self.fetch_page_sized(url).await?.0)
+        Ok(self.fetch_page_sized(url, None).await?.0)
     }
 
     /// A page and the size of its body in bytes.
-    async fn fetch_page_sized<T: DeserializeOwned>(&self, url: &Url) -> Result<(Page<T>, u64), Error> {
-        let a = self.send(Method::GET, url, Key::InUse, None).await?;
+    async fn fetch_page_sized<T: DeserializeOwned>(&self, url: &Url, pace: Option<&Pace>) -> Result<(Page<T>, u64), Error> {
+        let a = self.send(Method::GET, url, Key::InUse, None, pace).await?;
         let bytes = a.body.len() as u64;
         let v = expect_json(Route::Protected, a)?;
         Ok((page_from_value(v).ok_or(Error::NotOas)?, bytes))
@@ -314,7 +323,7 @@ impl Session {
 
     /// Sends with the current token; refreshes first if it is about to expire, and once more
     /// (then retries once) if the server answers 401.
-    async fn send(&self, method: Method, url: &Url, key: Key<'_>, body: Option<&Value>) -> Result<crate::error::Answer, Error> {
+    async fn send(&self, method: Method, url: &Url, key: Key<'_>, body: Option<&Value>, pace: Option<&Pace>) -> Result<crate::error::Answer, Error> {
         if self.is_ended() {
             return Err(Error::SessionExpired);
         }
@@ -333,13 +342,13 @@ impl Session {
             Key::InUse => Auth::BearerAndKey(t),
             Key::Candidate(header) => Auth::BearerAndCandidateKey(t, header),
         };
-        let a = self.inner.transport.execute(method.clone(), url, auth(&access), body).await?;
+        let a = self.inner.transport.execute_paced(method.clone(), url, auth(&access), body, pace).await?;
         if a.status != 401 {
             return Ok(a);
         }
         self.refresh_from(generation).await?;
         let (access, _, _) = self.snapshot();
-        self.inner.transport.execute(method, url, auth(&access), body).await
+        self.inner.transport.execute_paced(method, url, auth(&access), body, pace).await
     }
 
     /// Refreshes unless another caller already did since `seen` (single flight).
@@ -380,20 +389,24 @@ impl Session {
     }
 
     /// Page 1, then the other pages concurrently (computed from `count` and the page size seen),
-    /// falling back to following `next`. Server order, no duplicates, no gaps. Stops with
-    /// [`Error::ListTooLarge`] past [`Options::max_list_items`](crate::Options::max_list_items)
-    /// items or [`Options::max_list_bytes`](crate::Options::max_list_bytes) bytes of pages,
-    /// whatever the server's `count` says.
-    async fn list_all<T>(&self, path: &str, id: fn(&T) -> i64) -> Result<Vec<T>, Error>
+    /// falling back to following `next`. Server order, no duplicates, no gaps; each page goes to
+    /// `on_batch` once it and every page before it are in. Stops with [`Error::ListTooLarge`]
+    /// past [`Options::max_list_items`](crate::Options::max_list_items) items or
+    /// [`Options::max_list_bytes`](crate::Options::max_list_bytes) bytes of pages, whatever the
+    /// server's `count` says.
+    async fn list_all<T>(&self, path: &str, id: fn(&T) -> i64, on_batch: &mut (dyn FnMut(ListBatch<'_, T>) + Send)) -> Result<Vec<T>, Error>
     where
         T: DeserializeOwned + Send + 'static,
     {
         let base = self.url(path);
+        let pace = Pace::default();
         let mut budget = Budget::new(self.inner.transport.options());
-        let (first, bytes): (Page<T>, u64) = self.fetch_page_sized(&base).await?;
+        let (first, bytes): (Page<T>, u64) = self.fetch_page_sized(&base, Some(&pace)).await?;
         budget.take(first.results.len(), bytes)?;
+        let mut out = Collected::new(id, first.count, on_batch);
         let Some(next) = first.next.clone() else {
-            return Ok(dedupe(first.results, id));
+            out.push(first.results);
+            return Ok(out.finish());
         };
         if first.count > budget.max_items {
             return Err(budget.exceeded());
@@ -401,66 +414,69 @@ impl Session {
         let next_url = self.pinned(&base, &next)?;
         let size = first.results.len() as u64;
         let pages = if size > 0 { first.count.div_ceil(size) } else { 0 };
-        if let Some(template) = PageTemplate::from_next(&next_url, size) {
-            if (2..=MAX_PAGES).contains(&pages) {
-                match self.fetch_rest_concurrently(&template, &first, pages, size, budget.clone()).await {
-                    Ok(Some(rest)) => {
-                        let mut all = first.results;
-                        all.extend(rest);
-                        return Ok(dedupe(all, id));
-                    }
-                    // The list changed under us (or the server paginates differently): walk it.
-                    Ok(None) | Err(Error::NotFound) => {
-                        let mut budget = Budget::new(self.inner.transport.options());
-                        let (first, bytes) = self.fetch_page_sized(&base).await?;
-                        budget.take(first.results.len(), bytes)?;
-                        return self.follow_next(first, &base, id, budget).await;
-                    }
-                    Err(e) => return Err(e),
-                }
+        let count = first.count;
+        let template = PageTemplate::from_next(&next_url, size).filter(|_| (2..=MAX_PAGES).contains(&pages));
+        let Some(template) = template else {
+            return self.follow_next(first, &base, budget, out, &pace).await;
+        };
+        out.push(first.results);
+        match self.fetch_rest_concurrently(&template, count, pages, size, budget, &mut out, &pace).await {
+            Ok(true) => Ok(out.finish()),
+            // The list changed under us (or the server paginates differently): walk it.
+            Ok(false) | Err(Error::NotFound) => {
+                out.restart();
+                let mut budget = Budget::new(self.inner.transport.options());
+                let (first, bytes) = self.fetch_page_sized(&base, Some(&pace)).await?;
+                budget.take(first.results.len(), bytes)?;
+                out.total = first.count;
+                self.follow_next(first, &base, budget, out, &pace).await
             }
+            Err(e) => Err(e),
         }
-        self.follow_next(first, &base, id, budget).await
     }
 
-    async fn fetch_rest_concurrently<T>(&self, template: &PageTemplate, first: &Page<T>, pages: u64, size: u64, budget: Budget) -> Result<Option<Vec<T>>, Error>
+    /// Pages 2..=`pages`, at most `list_concurrency` in flight (a slow page does not hold up
+    /// the others), handed on in server order. `Ok(false)` when a page does not fit the first
+    /// one's count and size (the list changed meanwhile).
+    #[allow(clippy::too_many_arguments)]
+    async fn fetch_rest_concurrently<T>(&self, template: &PageTemplate, count: u64, pages: u64, size: u64, mut budget: Budget, out: &mut Collected<'_, T>, pace: &Pace) -> Result<bool, Error>
     where
         T: DeserializeOwned + Send + 'static,
     {
         let concurrency = self.inner.transport.options().list_concurrency.max(1);
-        let (fetched, _): (Vec<Page<T>>, Budget) = stream::iter(2..=pages)
+        let mut fetched = stream::iter(2..=pages)
             .map(|k| {
                 let url = template.url(k, size);
                 async move {
-                    let (p, bytes): (Page<T>, u64) = self.fetch_page_sized(&url).await?;
+                    let (p, bytes): (Page<T>, u64) = self.fetch_page_sized(&url, Some(pace)).await?;
                     if let Some(n) = &p.next {
                         self.pinned(&url, n)?;
                     }
-                    Ok::<_, Error>((p, bytes))
+                    Ok::<_, Error>((k, p, bytes))
                 }
             })
-            .buffered(concurrency)
-            .try_fold((Vec::new(), budget), |(mut pages, mut budget), (p, bytes)| async move {
-                budget.take(p.results.len(), bytes)?;
-                pages.push(p);
-                Ok((pages, budget))
-            })
-            .await?;
-        let mut out = Vec::with_capacity(first.count.min(1_000_000) as usize);
-        for (i, p) in fetched.into_iter().enumerate() {
-            let k = i as u64 + 2;
-            let expected = if k == pages { first.count - (pages - 1) * size } else { size };
-            if p.count != first.count || p.results.len() as u64 != expected {
-                return Ok(None);
+            .buffer_unordered(concurrency);
+        // Pages that arrived ahead of one still on its way.
+        let mut ahead = std::collections::BTreeMap::new();
+        let mut next = 2;
+        while let Some((k, p, bytes)) = fetched.try_next().await? {
+            budget.take(p.results.len(), bytes)?;
+            ahead.insert(k, p);
+            while let Some(p) = ahead.remove(&next) {
+                let expected = if next == pages { count - (pages - 1) * size } else { size };
+                if p.count != count || p.results.len() as u64 != expected {
+                    return Ok(false);
+                }
+                out.push(p.results);
+                next += 1;
             }
-            out.extend(p.results);
         }
-        Ok(Some(out))
+        Ok(true)
     }
 
-    async fn follow_next<T: DeserializeOwned>(&self, first: Page<T>, first_url: &Url, id: fn(&T) -> i64, mut budget: Budget) -> Result<Vec<T>, Error> {
-        let mut items = first.results;
+    async fn follow_next<T: DeserializeOwned>(&self, first: Page<T>, first_url: &Url, mut budget: Budget, mut out: Collected<'_, T>, pace: &Pace) -> Result<Vec<T>, Error> {
         let mut next = first.next;
+        out.push(first.results);
         let mut seen = HashSet::new();
         let mut current = first_url.clone();
         while let Some(link) = next {
@@ -468,13 +484,72 @@ impl Session {
             if !seen.insert(url.to_string()) || seen.len() as u64 > MAX_PAGES {
                 return Err(Error::Unexpected("the server's pages link back to themselves".into()));
             }
-            let (p, bytes): (Page<T>, u64) = self.fetch_page_sized(&url).await?;
+            let (p, bytes): (Page<T>, u64) = self.fetch_page_sized(&url, Some(pace)).await?;
             budget.take(p.results.len(), bytes)?;
-            items.extend(p.results);
+            out.push(p.results);
             next = p.next;
             current = url;
         }
-        Ok(dedupe(items, id))
+        Ok(out.finish())
+    }
+}
+
+/// What a listing has so far, handed to the caller page by page
+/// ([`Session::list_organisations_progressively`]).
+#[derive(Debug)]
+pub struct ListBatch<'a, T> {
+    /// The items that just arrived, in server order, none seen before in this listing.
+    pub items: &'a [T],
+    /// How many items have arrived so far (this batch included).
+    pub loaded: u64,
+    /// How many there are, as the server counts them (the last batch has `loaded == total`).
+    pub total: u64,
+    /// The list changed on the server while it was read, so it is being read again from the
+    /// start: forget the items of earlier batches; `items` are the first ones again.
+    pub restarted: bool,
+}
+
+/// The items of a listing so far, without duplicates, and whom to tell.
+struct Collected<'f, T> {
+    items: Vec<T>,
+    seen: HashSet<i64>,
+    id: fn(&T) -> i64,
+    total: u64,
+    restarted: bool,
+    on_batch: &'f mut (dyn FnMut(ListBatch<'_, T>) + Send),
+}
+
+impl<'f, T> Collected<'f, T> {
+    fn new(id: fn(&T) -> i64, total: u64, on_batch: &'f mut (dyn FnMut(ListBatch<'_, T>) + Send)) -> Self {
+        let capacity = total.min(100_000) as usize;
+        Collected { items: Vec::with_capacity(capacity), seen: HashSet::with_capacity(capacity), id, total, restarted: false, on_batch }
+    }
+
+    fn push(&mut self, page: Vec<T>) {
+        let start = self.items.len();
+        for item in page {
+            if self.seen.insert((self.id)(&item)) {
+                self.items.push(item);
+            }
+        }
+        let loaded = self.items.len() as u64;
+        let restarted = std::mem::take(&mut self.restarted);
+        (self.on_batch)(ListBatch { items: &self.items[start..], loaded, total: self.total.max(loaded), restarted });
+    }
+
+    fn restart(&mut self) {
+        self.items.clear();
+        self.seen.clear();
+        self.restarted = true;
+    }
+
+    /// Every item; the caller is told the total is what arrived, when the count was off.
+    fn finish(self) -> Vec<T> {
+        let loaded = self.items.len() as u64;
+        if loaded != self.total {
+            (self.on_batch)(ListBatch { items: &[], loaded, total: loaded, restarted: self.restarted });
+        }
+        self.items
     }
 }
 
@@ -511,10 +586,6 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
     serde_json::to_value(v).map_err(|_| Error::Unexpected("a request could not be encoded".into()))
 }
 
-fn dedupe<T>(items: Vec<T>, id: fn(&T) -> i64) -> Vec<T> {
-    let mut seen = HashSet::with_capacity(items.len());
-    items.into_iter().filter(|i| seen.insert(id(i))).collect()
-}
 
 #[derive(Deserialize)]
 struct RefreshAnswer {
@@ -644,7 +715,26 @@ mod tests {
     }
 
     #[test]
-    fn dedupe_keeps_first() {
-        assert_eq!(dedupe(vec![1i64, 2, 1, 3, 2], |x| *x), vec![1, 2, 3]);
+    fn batches_keep_the_first_of_duplicates_and_count_to_the_total() {
+        let mut seen: Vec<(Vec<i64>, u64, u64, bool)> = Vec::new();
+        let mut record = |b: ListBatch<'_, i64>| seen.push((b.items.to_vec(), b.loaded, b.total, b.restarted));
+        let mut out = Collected::new(|x: &i64| *x, 5, &mut record);
+        out.push(vec![1, 2, 1]);
+        out.push(vec![3, 2]);
+        out.restart();
+        out.push(vec![1, 2]);
+        out.push(vec![3, 4, 5]);
+        assert_eq!(out.finish(), vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            seen,
+            vec![(vec![1, 2], 2, 5, false), (vec![3], 3, 5, false), (vec![1, 2], 2, 5, true), (vec![3, 4, 5], 5, 5, false)]
+        );
+        // A count that was off: the last word is the number that arrived.
+        let mut last = None;
+        let mut record = |b: ListBatch<'_, i64>| last = Some((b.loaded, b.total));
+        let mut out = Collected::new(|x: &i64| *x, 4, &mut record);
+        out.push(vec![1, 1, 2]);
+        assert_eq!(out.finish(), vec![1, 2]);
+        assert_eq!(last, Some((2, 2)));
     }
 }

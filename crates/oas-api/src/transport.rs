@@ -41,7 +41,8 @@ pub struct Options {
     pub retry_budget: Duration,
     /// First backoff delay; it doubles each retry (up to [`MAX_BACKOFF`]), with jitter.
     pub backoff_base: Duration,
-    /// How many pages `list_all` fetches at once.
+    /// How many page requests a listing keeps in flight at most (a bound, not a target: a
+    /// `Retry-After` holds them all).
     pub list_concurrency: usize,
     /// A listing with more items than this fails with [`Error::ListTooLarge`] (default 100,000).
     pub max_list_items: u64,
@@ -71,7 +72,7 @@ impl Default for Options {
             max_retries: 3,
             retry_budget: Duration::from_secs(20),
             backoff_base: Duration::from_millis(250),
-            list_concurrency: 6,
+            list_concurrency: 16,
             max_list_items: DEFAULT_MAX_LIST_ITEMS,
             max_list_bytes: DEFAULT_MAX_LIST_BYTES,
             refresh_margin: Duration::from_secs(30),
@@ -251,6 +252,12 @@ impl Transport {
 
     /// Sends one request to the pinned server, retrying idempotent ones when that is safe.
     pub(crate) async fn execute(&self, method: Method, url: &Url, auth: Auth<'_>, body: Option<&Value>) -> Result<Answer, Error> {
+        self.execute_paced(method, url, auth, body, None).await
+    }
+
+    /// [`Transport::execute`], sharing `pace` with other requests: none is sent while a
+    /// `Retry-After` that one of them was given runs.
+    pub(crate) async fn execute_paced(&self, method: Method, url: &Url, auth: Auth<'_>, body: Option<&Value>, pace: Option<&Pace>) -> Result<Answer, Error> {
         if !self.inner.server.same_origin(url) {
             return Err(Error::OriginMismatch);
         }
@@ -259,6 +266,9 @@ impl Transport {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
+            if let Some(pace) = pace {
+                pace.ready().await;
+            }
             let sent = Instant::now();
             let result = self.once(&method, url, auth, body).await;
             // Method, path, outcome and time only: never a query, a header or a body.
@@ -274,6 +284,11 @@ impl Transport {
                 _ => None,
             };
             let Some(wait) = wait else { return result };
+            if let (Some(pace), Ok(a)) = (pace, &result) {
+                if a.status == 429 || a.retry_after.is_some() {
+                    pace.hold(wait);
+                }
+            }
             if started.elapsed().saturating_add(wait) > opts.retry_budget {
                 return result;
             }
@@ -318,6 +333,35 @@ impl Transport {
             body.extend_from_slice(&chunk);
         }
         Ok(Answer { status, content_type, retry_after, body })
+    }
+}
+
+/// Shared by the requests of one listing: once the server says "wait" (429, or a
+/// `Retry-After`), none of them is sent before that time, not only the one that was told.
+#[derive(Clone, Default)]
+pub(crate) struct Pace {
+    not_before: Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
+}
+
+impl Pace {
+    /// Returns once no wait asked by the server is running.
+    pub(crate) async fn ready(&self) {
+        loop {
+            let until = *self.not_before.lock().unwrap_or_else(|e| e.into_inner());
+            match until {
+                Some(t) if t > tokio::time::Instant::now() => tokio::time::sleep_until(t).await,
+                _ => return,
+            }
+        }
+    }
+
+    /// Nothing more is sent for `wait` from now (a later deadline already set stays).
+    fn hold(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut not_before = self.not_before.lock().unwrap_or_else(|e| e.into_inner());
+        if not_before.is_none_or(|t| t < until) {
+            *not_before = Some(until);
+        }
     }
 }
 

@@ -30,6 +30,10 @@ pub enum FaultKind {
     /// 503 with a proxy's HTML page.
     #[serde(rename = "http_503")]
     Http503,
+    /// 429 as DRF's throttling answers it: `Retry-After: 1` and
+    /// `{"detail":"Request was throttled. Expected available in 1 second."}`.
+    #[serde(rename = "http_429")]
+    Http429,
     /// The route's real status and headers, its JSON body cut in half (complete HTTP message).
     #[serde(rename = "malformed_json")]
     MalformedJson,
@@ -197,6 +201,14 @@ pub(crate) fn standalone(rule: &FaultRule) -> Option<Response<Body>> {
         FaultKind::Http502 => Some(html(StatusCode::BAD_GATEWAY, HTML_502)),
         FaultKind::Http503 => {
             let mut r = html(StatusCode::SERVICE_UNAVAILABLE, HTML_503);
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Some(r)
+        }
+        FaultKind::Http429 => {
+            let body = r#"{"detail":"Request was throttled. Expected available in 1 second."}"#;
+            let mut r = Response::new(Body::from(body));
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             Some(r)
         }

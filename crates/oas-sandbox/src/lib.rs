@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 
 pub use clock::Clock;
 pub use faults::{FaultKind, FaultRule, Faults};
+pub use http::RequestSeen;
 pub use store::Contact;
 
 /// How a sandbox behaves.
@@ -59,6 +60,11 @@ pub struct Config {
     pub check_old_password: bool,
     /// Injected faults.
     pub faults: Option<Faults>,
+    /// Added before every answer, as a real network's round trip would (`--latency-ms`).
+    pub latency: Duration,
+    /// Keep a log of the requests served ([`Sandbox::requests`]), for tests that check what a
+    /// client sent and when.
+    pub record_requests: bool,
     /// The time everything time-based reads (token lifetimes, API key expiry, throttling,
     /// `last_login`): [`Clock::real`] by default; tests use [`Clock::manual`] and move it with
     /// [`Sandbox::advance_clock`] instead of sleeping.
@@ -78,6 +84,8 @@ impl Default for Config {
             login_rate_per_min: None,
             check_old_password: false,
             faults: None,
+            latency: Duration::ZERO,
+            record_requests: false,
             clock: Clock::real(),
         }
     }
@@ -211,6 +219,12 @@ impl Sandbox {
     /// Deletes an organisation as another administrator would (whoever owns it).
     pub fn delete_org(&self, id: i64) -> anyhow::Result<()> {
         delete_org(&self.app.store, id)
+    }
+
+    /// The requests served so far, in the order they arrived (empty unless
+    /// `Config::record_requests`).
+    pub fn requests(&self) -> Vec<RequestSeen> {
+        self.app.requests()
     }
 
     /// Replaces the injected faults (None = no faults) while the server runs.

@@ -66,6 +66,9 @@ enum Command {
         /// JSON fault injection file (see README).
         #[arg(long)]
         faults: Option<PathBuf>,
+        /// Milliseconds added before every answer, as a real network's round trip.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
     },
     /// Create a user and print a new API key for it.
     AddUser {
@@ -194,6 +197,7 @@ async fn main() -> anyhow::Result<()> {
             login_rate,
             check_old_password,
             faults,
+            latency_ms,
         } => {
             if page_size == 0 {
                 bail!("--page-size must be at least 1");
@@ -213,6 +217,8 @@ async fn main() -> anyhow::Result<()> {
                 login_rate_per_min: login_rate.as_deref().map(parse_rate).transpose()?,
                 check_old_password,
                 faults,
+                latency: Duration::from_millis(latency_ms),
+                record_requests: false,
                 clock: oas_sandbox::Clock::real(),
             };
             let sandbox = Sandbox::start_on(config, addr).await?;

@@ -1,5 +1,5 @@
 // The only module that talks to the Rust shell; everything else calls these wrappers.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AddressCheck } from "./bindings/AddressCheck";
 import type { Activation } from "./bindings/Activation";
 import { listen } from "@tauri-apps/api/event";
@@ -16,7 +16,8 @@ import type { Theme } from "./bindings/Theme";
 import type { IpcError } from "./bindings/IpcError";
 import type { Organisation } from "./bindings/Organisation";
 import type { OrganisationDraft } from "./bindings/OrganisationDraft";
-import type { OrganisationsView } from "./bindings/OrganisationsView";
+import type { OrganisationRows } from "./bindings/OrganisationRows";
+import type { OrganisationsListed } from "./bindings/OrganisationsListed";
 import type { SavedDraft } from "./bindings/SavedDraft";
 import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
@@ -83,7 +84,12 @@ export const storageProblems = () => call<StorageProblem[]>("storage_problems");
 export const demoPrefill = () => call<DemoPrefill | null>("demo_prefill");
 export const openAccessRequest = () => call<void>("open_access_request");
 
-export const organisationsList = () => call<OrganisationsView>("organisations_list");
+/** Every organisation: rows come to `onRows` as the pages arrive (the first page at once); the
+ * answer (which is active, whether contacts exist) comes once every row has been sent. */
+export const organisationsList = (onRows: (message: OrganisationRows) => void) =>
+  call<OrganisationsListed>("organisations_list", { rows: new Channel<OrganisationRows>(onRows) });
+/** The whole organisation, for the form (the list holds only rows). */
+export const organisationGet = (id: number) => call<Organisation>("organisation_get", { id });
 export const organisationCreate = (draft: OrganisationDraft) =>
   call<Organisation>("organisation_create", { draft });
 /** Saves an edit of `base` (the organisation as the form opened it): only what changed is sent. */

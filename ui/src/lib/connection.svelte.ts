@@ -26,7 +26,7 @@ export function applyConnectionState(state: ConnectionState, now = Date.now()): 
     connection.offline = false;
     connection.retryAt = null;
     // The list read while offline is brought up to date as soon as the server answers.
-    if (was && organisations.view) void loadOrganisations();
+    if (was && organisations.rows) void loadOrganisations();
     return;
   }
   connection.offline = true;

@@ -1,12 +1,12 @@
-import type { Organisation } from "./bindings/Organisation";
+import type { OrganisationRow } from "./bindings/OrganisationRow";
 import { foldText } from "./currencies";
 
 export type SortOrder = "name" | "newest";
 
-export type IndexedOrganisation = { organisation: Organisation; haystack: string };
+export type IndexedOrganisation = { organisation: OrganisationRow; haystack: string };
 
 /** Pre-folds the searchable text once, so each keystroke is a cheap `includes` per row. */
-export function indexOrganisations(list: readonly Organisation[]): IndexedOrganisation[] {
+export function indexOrganisations(list: readonly OrganisationRow[]): IndexedOrganisation[] {
   return list.map((organisation) => ({
     organisation,
     haystack: foldText(`${organisation.name}\u0000${organisation.baseCurrency} ${organisation.currencies.join(" ")}`),
@@ -25,11 +25,11 @@ export function sortOrganisations(list: readonly IndexedOrganisation[], order: S
 }
 
 /** Matches name or currency code; every word typed must match. */
-export function filterOrganisations(list: readonly IndexedOrganisation[], query: string): Organisation[] {
+export function filterOrganisations(list: readonly IndexedOrganisation[], query: string): OrganisationRow[] {
   const words = foldText(query).split(/\s+/).filter(Boolean);
   if (words.length === 0) return list.map((i) => i.organisation);
   // A plain loop: no closure per row, so a keystroke over 10,000 rows allocates almost nothing.
-  const out: Organisation[] = [];
+  const out: OrganisationRow[] = [];
   rows: for (const item of list) {
     for (const word of words) if (!item.haystack.includes(word)) continue rows;
     out.push(item.organisation);
@@ -44,7 +44,7 @@ function csvCell(value: string): string {
 }
 
 /** RFC 4180 CSV (CRLF line ends, quoted where needed) with a BOM so spreadsheets read UTF-8. */
-export function organisationsCsv(list: readonly Organisation[], activeId: number | null): string {
+export function organisationsCsv(list: readonly OrganisationRow[], activeId: number | null): string {
   const header = ["id", "name", "base_currency", "currencies", "image", "active"];
   const rows = list.map((o) => [
     String(o.id),

@@ -1,8 +1,9 @@
-import { render, screen, waitFor, within } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Organisation } from "../lib/bindings/Organisation";
-import type { OrganisationsView } from "../lib/bindings/OrganisationsView";
+import type { OrganisationRows } from "../lib/bindings/OrganisationRows";
+import type { OrganisationsListed } from "../lib/bindings/OrganisationsListed";
 import * as commands from "../lib/commands";
 import { setLocale } from "../lib/i18n.svelte";
 import { resetOrganisations } from "../lib/organisations.svelte";
@@ -14,6 +15,7 @@ vi.mock("../lib/commands", async (importOriginal) => {
   return {
     ...actual,
     organisationsList: vi.fn(),
+    organisationGet: vi.fn(),
     organisationCreate: vi.fn(),
     organisationUpdate: vi.fn(),
     organisationMakeActive: vi.fn(),
@@ -34,8 +36,19 @@ const three: Organisation[] = [
   org(3, "Bluebird", "GBP", ["GBP"]),
 ];
 
-function view(organisations: Organisation[], activeId: number | null = null, contactsSupported = false): OrganisationsView {
-  return { organisations, activeId, contactsSupported };
+/** What the shell does for `organisations_list`: the rows on the channel, then the answer. */
+function view(organisations: Organisation[], activeId: number | null = null, contactsSupported = false) {
+  return async (onRows: (m: OrganisationRows) => void): Promise<OrganisationsListed> => {
+    const total = organisations.length;
+    onRows({ rows: organisations.map(({ id, name, baseCurrency, currencies, image }) => ({ id, name, baseCurrency, currencies, image })), loaded: total, total, restart: false });
+    // The form fetches the whole organisation.
+    vi.mocked(commands.organisationGet).mockImplementation(async (id) => {
+      const o = organisations.find((x) => x.id === id);
+      if (!o) throw { code: "not_found", message: "" };
+      return o;
+    });
+    return { total, activeId, contactsSupported };
+  };
 }
 
 const rows = () => within(screen.getByRole("list", { name: "Organizations" })).getAllByRole("listitem");
@@ -53,8 +66,40 @@ beforeEach(() => {
 });
 
 describe("Organisations list", () => {
+  it("shows the first page at once, then the progress of the rest, then every row", async () => {
+    const rowsOf = (list: Organisation[]) => list.map(({ id, name, baseCurrency, currencies, image }) => ({ id, name, baseCurrency, currencies, image }));
+    let more!: () => void;
+    vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
+      onRows({ rows: rowsOf(three.slice(0, 1)), loaded: 1, total: 3, restart: false });
+      await new Promise<void>((resolve) => (more = resolve));
+      // The answer overtakes the last rows: the list waits for them.
+      setTimeout(() => onRows({ rows: rowsOf(three.slice(1)), loaded: 3, total: 3, restart: false }), 20);
+      return { total: 3, activeId: 3, contactsSupported: false };
+    });
+    render(Organisations);
+    await waitFor(() => expect(rowNames()).toEqual(["Zeta Holdings"]));
+    const bar = screen.getByRole("progressbar", { name: "Loading organizations: 1 of 3" });
+    expect(bar).toHaveAttribute("value", "1");
+    expect(bar).toHaveAttribute("max", "3");
+    more();
+    await waitFor(() => expect(rowNames()).toEqual(["Acme Mexico", "Bluebird", "Zeta Holdings"]));
+    expect(screen.queryByRole("progressbar")).not.toBeInTheDocument();
+    await waitFor(() => expect(document.documentElement.dataset.organisations).toBe("3"));
+    expect(within(rows()[1]).getByText("Active")).toBeInTheDocument();
+  });
+
+  it("shows the progress in Spanish", async () => {
+    setLocale("es");
+    vi.mocked(commands.organisationsList).mockImplementation((onRows) => {
+      onRows({ rows: [{ id: 1, name: "Zeta", baseCurrency: "EUR", currencies: ["EUR"], image: null }], loaded: 1200, total: 10000, restart: false });
+      return new Promise(() => {});
+    });
+    render(Organisations);
+    expect(await screen.findByRole("progressbar", { name: "Cargando organizaciones: 1200 de 10.000" })).toBeInTheDocument();
+  });
+
   it("shows every organisation with its currencies, the count and the active badge", async () => {
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 3));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three, 3));
     render(Organisations);
     expect(screen.getByRole("heading", { name: "Organizations", level: 1 })).toBeInTheDocument();
     await waitFor(() => expect(rowNames()).toEqual(["Acme Mexico", "Bluebird", "Zeta Holdings"]));
@@ -69,7 +114,7 @@ describe("Organisations list", () => {
   });
 
   it("falls back to initials when an image is missing or broken", async () => {
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     render(Organisations);
     await waitFor(() => expect(rows()).toHaveLength(3));
     const img = rows()[0].querySelector("img")!;
@@ -80,7 +125,7 @@ describe("Organisations list", () => {
 
   it("searches live by name or currency and offers to clear an empty result", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     render(Organisations);
     const search = await screen.findByLabelText("Search organizations");
     await user.type(search, "blue");
@@ -98,7 +143,7 @@ describe("Organisations list", () => {
 
   it("sorts by newest", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     render(Organisations);
     await user.selectOptions(await screen.findByLabelText("Sort by"), "newest");
     expect(rowNames()).toEqual(["Bluebird", "Acme Mexico", "Zeta Holdings"]);
@@ -107,7 +152,7 @@ describe("Organisations list", () => {
   it("renders only a window of 10,000 organisations", async () => {
     const user = userEvent.setup();
     const many = Array.from({ length: 10_000 }, (_, i) => org(i + 1, `Org ${String(i + 1).padStart(5, "0")}`, "USD", ["USD"]));
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(many));
+    vi.mocked(commands.organisationsList).mockImplementation(view(many));
     render(Organisations);
     expect(await screen.findByText("10,000 organizations")).toBeInTheDocument();
     expect(rows().length).toBeLessThan(40);
@@ -116,9 +161,28 @@ describe("Organisations list", () => {
     expect(rowNames()).toEqual(["Org 09999"]);
   });
 
+  it("recycles row elements: a search and a scroll change their contents, never remove them", async () => {
+    const many = Array.from({ length: 1_000 }, (_, i) => org(i + 1, `Org ${String(i + 1).padStart(4, "0")}`, "USD", ["USD"]));
+    vi.mocked(commands.organisationsList).mockImplementation(view(many));
+    render(Organisations);
+    expect(await screen.findByText("1,000 organizations")).toBeInTheDocument();
+    const list = screen.getByRole("list", { name: "Organizations" });
+    const before = [...list.querySelectorAll(".vlist__row")];
+    const search = screen.getByLabelText("Search organizations");
+    await fireEvent.input(search, { target: { value: "0999" } });
+    expect(rowNames()).toEqual(["Org 0999"]);
+    expect([...list.querySelectorAll(".vlist__row")]).toEqual(before);
+    await fireEvent.input(search, { target: { value: "" } });
+    const viewport = list.parentElement!;
+    viewport.scrollTop = 72 * 500;
+    await fireEvent.scroll(viewport);
+    await waitFor(() => expect(rowNames()).toContain("Org 0501"));
+    expect([...list.querySelectorAll(".vlist__row")]).toEqual(before);
+  });
+
   it("leads to creating the first organisation when there are none", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view([]));
+    vi.mocked(commands.organisationsList).mockImplementation(view([]));
     render(Organisations);
     expect(await screen.findByText("No organizations yet")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Create your first organization" }));
@@ -128,7 +192,7 @@ describe("Organisations list", () => {
 
   it("refreshes on request", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValueOnce(view(three)).mockResolvedValueOnce(view([...three, org(4, "Delta", "USD", ["USD"])]));
+    vi.mocked(commands.organisationsList).mockImplementationOnce(view(three)).mockImplementationOnce(view([...three, org(4, "Delta", "USD", ["USD"])]));
     render(Organisations);
     await waitFor(() => expect(rows()).toHaveLength(3));
     await user.click(screen.getByRole("button", { name: "Refresh" }));
@@ -137,7 +201,7 @@ describe("Organisations list", () => {
 
   it("explains a failed load and tries again", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockRejectedValueOnce({ code: "unreachable", message: "" }).mockResolvedValueOnce(view(three));
+    vi.mocked(commands.organisationsList).mockRejectedValueOnce({ code: "unreachable", message: "" }).mockImplementationOnce(view(three));
     render(Organisations);
     expect(await screen.findByText("Your organizations could not be loaded.")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Try again" }));
@@ -146,7 +210,7 @@ describe("Organisations list", () => {
 
   it("makes an organisation active, shows the server's message and moves the badge", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 3));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three, 3));
     vi.mocked(commands.organisationMakeActive).mockResolvedValue({ message: "Organisation Zeta Holdings is now active.", activeId: 1 });
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "Make active: Zeta Holdings" }));
@@ -159,7 +223,7 @@ describe("Organisations list", () => {
 
   it("marks the organisation the shell answers as active, not a guess of its own", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     vi.mocked(commands.organisationMakeActive).mockResolvedValue({ message: "ok", activeId: 3 });
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "Make active: Bluebird" }));
@@ -169,7 +233,7 @@ describe("Organisations list", () => {
 
   it("exports the shown organisations as CSV", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 2));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three, 2));
     vi.mocked(commands.exportCsv).mockResolvedValue(true);
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "Export CSV" }));
@@ -181,7 +245,7 @@ describe("Organisations list", () => {
 
   it("offers a saved draft after a restart and continues it", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     vi.mocked(commands.draftLoad).mockResolvedValue([
       { editingId: null, draft: { name: "Half-typed Ltd", baseCurrency: "EUR", currencies: ["EUR", "USD"], image: "", contacts: null } },
     ]);
@@ -195,7 +259,7 @@ describe("Organisations list", () => {
 
   it("discards a saved draft from the list", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     vi.mocked(commands.draftLoad).mockResolvedValue([
       { editingId: null, draft: { name: "Acme renamed", baseCurrency: "MXN", currencies: ["MXN"], image: "", contacts: null } },
     ]);
@@ -207,7 +271,7 @@ describe("Organisations list", () => {
 
   it("keeps one draft per organisation, marks them in the list and restores each one", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     const [a, b] = three;
     vi.mocked(commands.draftLoad).mockResolvedValue([
       { editingId: a.id, draft: { name: `${a.name} draft`, baseCurrency: a.baseCurrency, currencies: a.currencies, image: "", contacts: null } },
@@ -232,7 +296,7 @@ describe("Organisations list", () => {
 
   it("marks drafts in Spanish", async () => {
     setLocale("es");
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     vi.mocked(commands.draftLoad).mockResolvedValue([
       { editingId: three[0].id, draft: { name: "x", baseCurrency: "EUR", currencies: ["EUR"], image: "", contacts: null } },
     ]);
@@ -242,7 +306,7 @@ describe("Organisations list", () => {
 
   it("creates an organisation and shows it in the list", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     vi.mocked(commands.organisationCreate).mockImplementation(async (draft) => org(9, draft.name, draft.baseCurrency, draft.currencies));
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "New organization" }));
@@ -258,7 +322,7 @@ describe("Organisations list", () => {
 
   it("edits an organisation in place", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three));
     vi.mocked(commands.organisationUpdate).mockImplementation(async (id, _base, draft) => org(id, draft.name, draft.baseCurrency, draft.currencies));
     render(Organisations);
     await user.click(await screen.findByRole("button", { name: "Edit: Bluebird" }));
@@ -274,7 +338,7 @@ describe("Organisations list", () => {
 
   it("shows the headings and actions in Spanish", async () => {
     setLocale("es");
-    vi.mocked(commands.organisationsList).mockResolvedValue(view(three, 1));
+    vi.mocked(commands.organisationsList).mockImplementation(view(three, 1));
     render(Organisations);
     expect(screen.getByRole("heading", { name: "Organizaciones", level: 1 })).toBeInTheDocument();
     expect(await screen.findByText("3 organizaciones")).toBeInTheDocument();

@@ -47,6 +47,8 @@ pub(crate) struct App {
     /// Requests per client address in the throttling window, newest first.
     throttle: Mutex<HashMap<IpAddr, VecDeque<DateTime<Utc>>>>,
     faults: RwLock<Option<Arc<ActiveFaults>>>,
+    /// The requests served, when `Config::record_requests`.
+    seen: Mutex<Vec<RequestSeen>>,
     /// Set when the sandbox stops: stalled requests end.
     stopping: tokio::sync::watch::Sender<bool>,
     // Fields drop in this order: the database closes, then the temporary directory goes, then
@@ -74,6 +76,7 @@ impl App {
             secret,
             cfg,
             throttle: Mutex::new(HashMap::new()),
+            seen: Mutex::new(Vec::new()),
             faults: RwLock::new(faults),
             stopping: tokio::sync::watch::Sender::new(false),
             _tmp: tmp,
@@ -85,6 +88,10 @@ impl App {
     /// Ends the requests that a `stall` fault holds (the server is stopping).
     pub fn stop_stalls(&self) {
         self.stopping.send_replace(true);
+    }
+
+    pub fn requests(&self) -> Vec<RequestSeen> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn set_faults(&self, faults: Option<Faults>) {
@@ -123,7 +130,37 @@ pub(crate) fn router(app: AppState) -> Router {
     router
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(app.clone(), fault_layer))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), network_layer))
         .with_state(app)
+}
+
+// ============================================================================ the network
+
+/// A request the sandbox served (see `Config::record_requests`).
+#[derive(Debug, Clone)]
+pub struct RequestSeen {
+    pub method: String,
+    /// Path and query, e.g. `/api/organisations/?page=3`.
+    pub uri: String,
+    /// When it arrived, and when its answer's head was ready to go back.
+    pub arrived: std::time::Instant,
+    pub answered: std::time::Instant,
+    pub status: u16,
+}
+
+/// The round trip of a real network (`Config::latency`), and the request log.
+async fn network_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let arrived = std::time::Instant::now();
+    let seen = app.cfg.record_requests.then(|| (req.method().to_string(), req.uri().to_string()));
+    if !app.cfg.latency.is_zero() {
+        tokio::time::sleep(app.cfg.latency).await;
+    }
+    let r = next.run(req).await;
+    if let Some((method, uri)) = seen {
+        let entry = RequestSeen { method, uri, arrived, answered: std::time::Instant::now(), status: r.status().as_u16() };
+        app.seen.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+    }
+    r
 }
 
 // ============================================================================ faults

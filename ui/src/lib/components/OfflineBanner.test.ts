@@ -17,19 +17,19 @@ vi.mock("../commands", async (importOriginal) => {
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 
 const LOADED_AT = new Date(2026, 10, 28, 14, 32).getTime();
-const view = { organisations: [], activeId: null, contactsSupported: false };
+const listed = { total: 0, activeId: null, contactsSupported: false };
 
 beforeEach(() => {
   vi.mocked(commands.connectionRetry).mockReset().mockResolvedValue(undefined);
-  vi.mocked(commands.organisationsList).mockReset().mockResolvedValue(view);
+  vi.mocked(commands.organisationsList).mockReset().mockResolvedValue(listed);
   setLocale("en");
   Object.assign(connection, { offline: false, retryAt: null });
-  Object.assign(organisations, { view, loadedAt: LOADED_AT, loading: false, error: null });
+  Object.assign(organisations, { rows: [], listedAt: LOADED_AT, loading: false, error: null });
 });
 
 afterEach(() => {
   delete document.documentElement.dataset.theme;
-  Object.assign(organisations, { view: null, loadedAt: null });
+  Object.assign(organisations, { rows: null, listedAt: null });
 });
 
 describe("OfflineBanner", () => {

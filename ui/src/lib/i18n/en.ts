@@ -102,6 +102,7 @@ export const en = {
   "orgs.sortName": "Name (A–Z)",
   "orgs.sortNewest": "Newest first",
   "orgs.loading": "Loading your organizations…",
+  "orgs.progress": "Loading organizations: {loaded} of {total}",
   "orgs.loadFailed": "Your organizations could not be loaded.",
   "orgs.tryAgain": "Try again",
   "orgs.listLabel": "Organizations",

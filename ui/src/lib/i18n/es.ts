@@ -104,6 +104,7 @@ export const es: Record<keyof typeof en, string> = {
   "orgs.sortName": "Nombre (A–Z)",
   "orgs.sortNewest": "Más recientes",
   "orgs.loading": "Cargando tus organizaciones…",
+  "orgs.progress": "Cargando organizaciones: {loaded} de {total}",
   "orgs.loadFailed": "No se pudieron cargar tus organizaciones.",
   "orgs.tryAgain": "Reintentar",
   "orgs.listLabel": "Organizaciones",
