@@ -63,7 +63,25 @@ function view(current: "a" | "b", state: SessionState, bSignedIn = true): Server
   };
 }
 
-const org = (id: number, name: string) => ({ id, name, baseCurrency: "EUR", currencies: ["EUR"], image: null, isActive: null, contacts: null });
+const org = (id: number, name: string) => ({ id, name, baseCurrency: "EUR", currencies: ["EUR"], image: null });
+type Row = ReturnType<typeof org>;
+type OnRows = Parameters<typeof commands.organisationsList>[0];
+
+/** The shell's listing: every row on the channel, then the answer. */
+const listing = (rows: Row[]) => async (onRows: OnRows) => {
+  onRows({ rows, loaded: rows.length, total: rows.length, restart: false });
+  return { total: rows.length, activeId: null, contactsSupported: false };
+};
+
+/** A listing that waits until `answer(rows)` is called. */
+function slowListing() {
+  let answer: (rows: Row[]) => void = () => {};
+  const impl = (onRows: OnRows) =>
+    new Promise<Awaited<ReturnType<typeof commands.organisationsList>>>((resolve) => {
+      answer = (rows) => void listing(rows)(onRows).then(resolve);
+    });
+  return { impl, answer: (rows: Row[]) => answer(rows) };
+}
 
 async function violations(): Promise<string[]> {
   const results = await axe.run(document.documentElement, { resultTypes: ["violations"] });
@@ -93,7 +111,7 @@ describe("server menu", () => {
     const user = userEvent.setup();
     vi.mocked(commands.sessionRestore).mockResolvedValue(onA);
     vi.mocked(commands.serversList).mockResolvedValue(view("a", onA));
-    vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [org(1, "Acme of A")], activeId: null, contactsSupported: false });
+    vi.mocked(commands.organisationsList).mockImplementation(listing([org(1, "Acme of A")]));
     render(App);
     const menu = await screen.findByRole("button", { name: "Server in use: Production. Switch server" });
     await waitFor(() => expect(document.title).toBe("OAS Desktop — Production"));
@@ -101,8 +119,8 @@ describe("server menu", () => {
     expect(await screen.findByText("Acme of A")).toBeInTheDocument();
 
     // B's list takes a while: A's answer must not show under B.
-    let answerB: (v: Awaited<ReturnType<typeof commands.organisationsList>>) => void = () => {};
-    vi.mocked(commands.organisationsList).mockReturnValue(new Promise((r) => (answerB = r)));
+    const b = slowListing();
+    vi.mocked(commands.organisationsList).mockImplementation(b.impl);
     vi.mocked(commands.serverSelect).mockResolvedValue(view("b", onB));
     vi.mocked(commands.serversList).mockResolvedValue(view("b", onB));
     await user.click(menu);
@@ -113,18 +131,18 @@ describe("server menu", () => {
     expect(await screen.findByRole("button", { name: "Server in use: Training sandbox. Switch server" })).toBeInTheDocument();
     expect(document.title).toBe("OAS Desktop — Training sandbox");
     expect(screen.queryByText("Acme of A")).not.toBeInTheDocument();
-    answerB({ organisations: [org(5, "Bravo of B")], activeId: null, contactsSupported: false });
+    b.answer([org(5, "Bravo of B")]);
     expect(await screen.findByText("Bravo of B")).toBeInTheDocument();
 
     // Back to A: its last list at once, refreshed behind.
-    let answerA: (v: Awaited<ReturnType<typeof commands.organisationsList>>) => void = () => {};
-    vi.mocked(commands.organisationsList).mockReturnValue(new Promise((r) => (answerA = r)));
+    const a = slowListing();
+    vi.mocked(commands.organisationsList).mockImplementation(a.impl);
     vi.mocked(commands.serverSelect).mockResolvedValue(view("a", onA));
     await user.click(screen.getByRole("button", { name: /Server in use: Training sandbox/ }));
     await user.click(within(panel).getByRole("button", { name: /Production/ }));
     expect(await screen.findByText("Acme of A")).toBeInTheDocument();
     expect(organisations.loading).toBe(true);
-    answerA({ organisations: [org(1, "Acme of A"), org(2, "New at A")], activeId: null, contactsSupported: false });
+    a.answer([org(1, "Acme of A"), org(2, "New at A")]);
     expect(await screen.findByText("New at A")).toBeInTheDocument();
     expect(session.state).toEqual(onA);
   });
