@@ -30,6 +30,9 @@ pub enum FaultKind {
     /// 503 with a proxy's HTML page.
     #[serde(rename = "http_503")]
     Http503,
+    /// 429 as DRF throttling answers it (`Retry-After: 1`); the request is not processed.
+    #[serde(rename = "http_429")]
+    Http429,
     /// The route's real status and headers, its JSON body cut in half (complete HTTP message).
     #[serde(rename = "malformed_json")]
     MalformedJson,
@@ -197,6 +200,13 @@ pub(crate) fn standalone(rule: &FaultRule) -> Option<Response<Body>> {
         FaultKind::Http502 => Some(html(StatusCode::BAD_GATEWAY, HTML_502)),
         FaultKind::Http503 => {
             let mut r = html(StatusCode::SERVICE_UNAVAILABLE, HTML_503);
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Some(r)
+        }
+        FaultKind::Http429 => {
+            let mut r = Response::new(Body::from(r#"{"detail":"Request was throttled. Expected available in 1 second."}"#));
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             Some(r)
         }
