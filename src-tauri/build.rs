@@ -29,6 +29,11 @@ const COMMANDS: &[&str] = &[
     "update_check",
     "update_install",
     "unsaved_work_set",
+    "import_open",
+    "import_preview",
+    "import_run",
+    "import_cancel",
+    "import_report_save",
 ];
 
 // The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at

@@ -75,6 +75,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(commands::updates::Updates::default())
+        .manage(commands::import::ImportState::default())
         .manage(SessionManager::new(keychain))
         .manage(data)
         .setup(move |app| {
@@ -126,6 +127,11 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::updates::update_check,
             commands::updates::update_install,
             commands::updates::unsaved_work_set,
+            commands::import::import_open,
+            commands::import::import_preview,
+            commands::import::import_run,
+            commands::import::import_cancel,
+            commands::import::import_report_save,
         ])
 }
 

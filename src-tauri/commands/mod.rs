@@ -7,5 +7,6 @@ pub mod auth;
 pub mod bench;
 pub mod drafts;
 pub mod export;
+pub mod import;
 pub mod organisations;
 pub mod updates;

@@ -178,6 +178,9 @@ pub async fn run_with(
             result
         }
     });
+    // Collected first: a lazy iterator of futures here makes the run's future not `Send`
+    // (a higher-ranked lifetime the compiler cannot prove), and the app spawns it.
+    let jobs: Vec<_> = jobs.collect();
     let mut rows: Vec<ReportRow> = stream::iter(jobs).buffer_unordered(options.concurrency.max(1)).collect().await;
     rows.sort_by_key(|r| r.line);
 

@@ -171,3 +171,10 @@ async fn a_refused_key_stops_the_run_and_says_so() {
     assert!(report.not_run > 0);
     assert!(report.rows.iter().filter(|r| r.outcome == Outcome::NotRun).all(|r| r.reason == Some(Reason::Stopped)));
 }
+
+/// The app runs an import on its async runtime's threads: the future must be `Send`.
+#[allow(dead_code)]
+fn the_run_future_is_send(session: &Session, p: &oas_import::Preview, cancel: &CancellationToken) {
+    fn assert_send<T: Send>(_: T) {}
+    assert_send(run(session, p, &Choices::default(), &RunOptions::default(), cancel, |_| {}));
+}
