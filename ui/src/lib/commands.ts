@@ -1,5 +1,5 @@
 // The only module that talks to the Rust shell; everything else calls these wrappers.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AddressCheck } from "./bindings/AddressCheck";
 import type { Activation } from "./bindings/Activation";
 import { listen } from "@tauri-apps/api/event";
@@ -21,6 +21,13 @@ import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import type { UpdateCheck } from "./bindings/UpdateCheck";
 import type { StorageProblem } from "./bindings/StorageProblem";
+import type { Choices } from "./bindings/Choices";
+import type { ImportFile } from "./bindings/ImportFile";
+import type { Preview } from "./bindings/Preview";
+import type { PreviewOptions } from "./bindings/PreviewOptions";
+import type { Progress } from "./bindings/Progress";
+import type { Report } from "./bindings/Report";
+import type { RowWords } from "./bindings/RowWords";
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -92,3 +99,17 @@ export const updateCheck = () => call<UpdateCheck>("update_check");
 /** Installs the update found by the last check and restarts; refused while work is unsaved. */
 export const updateInstall = () => call<void>("update_install");
 export const unsavedWorkSet = (dirty: boolean) => call<void>("unsaved_work_set", { dirty });
+
+/** Import from a spreadsheet: the shell reads and keeps the file; the window sees what it needs. */
+export const importOpen = () => call<ImportFile>("import_open");
+/** What each row will become; `known`: the currency codes the picker offers. */
+export const importPreview = (options: PreviewOptions, known: string[]) => call<Preview>("import_preview", { options, known });
+/** Sends the previewed import; `onProgress` after every row. */
+export function importRun(choices: Choices, onProgress: (p: Progress) => void): Promise<Report> {
+  const progress = new Channel<Progress>();
+  progress.onmessage = onProgress;
+  return call<Report>("import_run", { choices, progress });
+}
+export const importCancel = () => call<void>("import_cancel");
+/** Asks where to save the report; `false` when the person cancels. */
+export const importReportSave = (columns: [string, string], words: RowWords[]) => call<boolean>("import_report_save", { columns, words });
