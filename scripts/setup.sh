@@ -11,7 +11,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
   webkit2gtk-driver xvfb dbus-x11 gnome-keyring libsecret-tools imagemagick
-  dbus-daemon libglib2.0-bin sqlite3
+  dbus-daemon libglib2.0-bin sqlite3 xdotool
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
