@@ -178,3 +178,41 @@ fn the_run_future_is_send(session: &Session, p: &oas_import::Preview, cancel: &C
     fn assert_send<T: Send>(_: T) {}
     assert_send(run(session, p, &Choices::default(), &RunOptions::default(), cancel, |_| {}));
 }
+
+#[tokio::test]
+async fn an_existing_organisation_is_updated_only_in_what_differs_and_a_refusal_is_reported() {
+    let (_sandbox, session, _) = signed_in(Config::default()).await;
+    let cafe = session
+        .create_organisation(&oas_api::NewOrganisation {
+            name: "Café Núñez".into(),
+            base_currency: "EUR".into(),
+            currencies: vec!["EUR".into()],
+            image: Some("https://example.com/cafe.png".into()),
+            contacts: None,
+        })
+        .await
+        .unwrap();
+    let csv = "nombre;moneda base;monedas;imagen\r\ncafe nunez;EUR;EUR USD;\r\nRefused;XXX;XXX;\r\n";
+    let t = read_csv(csv.as_bytes()).unwrap();
+    // "XXX" passes the app's list here, so the server is the one to refuse it.
+    let known: HashSet<String> = ["USD", "EUR", "XXX"].map(String::from).into();
+    let p = preview(&t, &opts(&t), &session.list_all_organisations().await.unwrap(), &known);
+    assert_eq!((p.existing, p.new), (1, 1));
+    let choices = Choices { on_existing: oas_import::OnExisting::Update, ..Choices::default() };
+    let report = run(&session, &p, &choices, &RunOptions::default(), &CancellationToken::new(), |_| {}).await.unwrap();
+    assert_eq!((report.updated, report.failed), (1, 1));
+    assert_eq!(report.rows[0].id, Some(cafe.id));
+    let refused = &report.rows[1];
+    assert_eq!(refused.reason, Some(Reason::Refused));
+    assert!(refused.server_fields.contains_key("base_currency") || refused.server_fields.contains_key("currencies"), "{:?}", refused.server_fields);
+
+    let after = session.organisation(cafe.id).await.unwrap();
+    assert_eq!(after.name, "Café Núñez", "the name on the server is kept");
+    assert_eq!(after.currencies, ["EUR", "USD"]);
+    assert_eq!(after.image.as_deref(), Some("https://example.com/cafe.png"), "an empty cell changes nothing");
+
+    // Again: nothing left to change.
+    let p = preview(&t, &opts(&t), &session.list_all_organisations().await.unwrap(), &known);
+    let again = run(&session, &p, &choices, &RunOptions::default(), &CancellationToken::new(), |_| {}).await.unwrap();
+    assert_eq!(again.rows[0].reason, Some(Reason::UpToDate));
+}
