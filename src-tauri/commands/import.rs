@@ -67,7 +67,9 @@ impl ImportState {
                     mapping: oas_import::guess(&table.headers),
                     rows: table.rows.len() as u32,
                 };
-                *self.lock() = Loaded { table: Some(table), ..Loaded::default() };
+                let mut loaded = self.lock();
+                // A run under way keeps its cancel: it can still be stopped.
+                *loaded = Loaded { table: Some(table), cancel: loaded.cancel.take(), ..Loaded::default() };
                 opened
             }
             Err(reason) => ImportFile::Unreadable { reason },
@@ -139,22 +141,25 @@ pub async fn import_run(
     let cancel = CancellationToken::new();
     let preview = {
         let mut loaded = state.lock();
+        if loaded.cancel.is_some() {
+            return Err(IpcError::new(ErrorCode::Unexpected, "an import is already running"));
+        }
+        let preview = loaded.preview.clone().ok_or_else(nothing_open)?;
         loaded.cancel = Some(cancel.clone());
-        loaded.preview.clone().ok_or_else(nothing_open)?
+        preview
     };
     let result = oas_import::run(&active.session, &preview, &choices, &RunOptions::default(), &cancel, |p| {
         let _ = progress.send(p);
     })
     .await;
+    state.lock().cancel = None;
     let report = sessions.settle(&active, result).await?;
     if report.stopped.as_deref() == Some("session_expired") {
         // The session ended mid-run: the shell signs out as for any other call.
         let _ = sessions.settle::<()>(&active, Err(oas_api::Error::SessionExpired)).await;
     }
-    let mut loaded = state.lock();
-    loaded.cancel = None;
     // The next preview reads the account again: it has changed.
-    loaded.existing = None;
+    state.lock().existing = None;
     Ok(report)
 }
 
