@@ -36,6 +36,11 @@ const COMMANDS: &[&str] = &[
     "server_remove",
     "server_select",
     "connection_retry",
+    "import_open",
+    "import_preview",
+    "import_run",
+    "import_cancel",
+    "import_report_save",
 ];
 
 // The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at

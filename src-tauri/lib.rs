@@ -80,6 +80,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(commands::updates::Updates::default())
+        .manage(commands::import::ImportState::default())
         .manage(SessionManager::new(keychain))
         .manage(data)
         .setup(move |app| {
@@ -139,6 +140,11 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::servers::server_remove,
             commands::servers::server_select,
             commands::connection::connection_retry,
+            commands::import::import_open,
+            commands::import::import_preview,
+            commands::import::import_run,
+            commands::import::import_cancel,
+            commands::import::import_report_save,
         ])
 }
 

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod connection;
 pub mod drafts;
 pub mod export;
+pub mod import;
 pub mod organisations;
 pub mod servers;
 pub mod updates;

@@ -108,7 +108,7 @@ describe.each(CASES)("accessibility in %s, %s theme", (locale, theme) => {
     expect(await violations()).toEqual([]);
   });
 
-  it.each(["organisations", "account", "about"] as Screen[])("%s screen, user menu open, key dialog open", async (screenName) => {
+  it.each(["organisations", "account", "about", "import"] as Screen[])("%s screen, user menu open, key dialog open", async (screenName) => {
     vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
     render(App);
     const menu = await screen.findByRole("button", { expanded: false, name: /demo/ });

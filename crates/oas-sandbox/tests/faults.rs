@@ -182,3 +182,21 @@ async fn stall_never_answers_and_ends_with_the_sandbox() {
     let result = waiting.await.unwrap();
     assert!(result.is_err(), "no answer: {result:?}");
 }
+
+#[tokio::test]
+async fn http_429_is_drf_throttling_and_creates_nothing() {
+    let e = env().await;
+    let token = e.access().await;
+    e.sb.set_faults(Some(Faults::from_json(r#"[{"method": "POST", "path": "/api/organisations/", "fault": "http_429", "times": 1}]"#).unwrap()));
+    let body = json!({"name": "Throttled", "base_currency": "USD", "currencies": ["USD"]});
+    let a = e.send(Method::POST, LIST, Some(&token), Some(&e.key), Some(body.clone())).await;
+    assert_eq!(a.status.as_u16(), 429);
+    assert_eq!(a.headers["retry-after"], "1");
+    assert_eq!(a.json()["detail"], "Request was throttled. Expected available in 1 second.");
+    let list = e.send(Method::GET, LIST, Some(&token), Some(&e.key), None).await;
+    assert_eq!(list.json()["count"], 0, "a throttled request is not processed");
+    // Used up: the next one is created.
+    let a = e.send(Method::POST, LIST, Some(&token), Some(&e.key), Some(body.clone())).await;
+    assert_eq!(a.status.as_u16(), 201, "{}", a.text);
+    e.sb.shutdown().await;
+}

@@ -25,6 +25,13 @@ import type { UpdateCheck } from "./bindings/UpdateCheck";
 import type { StorageProblem } from "./bindings/StorageProblem";
 import type { ServerInput } from "./bindings/ServerInput";
 import type { ServersView } from "./bindings/ServersView";
+import type { Choices } from "./bindings/Choices";
+import type { ImportFile } from "./bindings/ImportFile";
+import type { Preview } from "./bindings/Preview";
+import type { PreviewOptions } from "./bindings/PreviewOptions";
+import type { Progress } from "./bindings/Progress";
+import type { Report } from "./bindings/Report";
+import type { RowWords } from "./bindings/RowWords";
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -136,3 +143,16 @@ export const onConnectionState = (f: (state: ConnectionState) => void) =>
   listen<ConnectionState>("connection-state", (e) => f(e.payload));
 /** "Retry now": the shell probes the server at once. */
 export const connectionRetry = () => call<void>("connection_retry");
+/** Import from a spreadsheet: the shell reads and keeps the file; the window sees what it needs. */
+export const importOpen = () => call<ImportFile>("import_open");
+/** What each row will become; `known`: the currency codes the picker offers. */
+export const importPreview = (options: PreviewOptions, known: string[]) => call<Preview>("import_preview", { options, known });
+/** Sends the previewed import; `onProgress` after every row. */
+export function importRun(choices: Choices, onProgress: (p: Progress) => void): Promise<Report> {
+  const progress = new Channel<Progress>();
+  progress.onmessage = onProgress;
+  return call<Report>("import_run", { choices, progress });
+}
+export const importCancel = () => call<void>("import_cancel");
+/** Asks where to save the report; `false` when the person cancels. */
+export const importReportSave = (columns: [string, string], words: RowWords[]) => call<boolean>("import_report_save", { columns, words });

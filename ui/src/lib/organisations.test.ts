@@ -76,3 +76,20 @@ describe("organisationsCsv", () => {
     ]);
   });
 });
+
+describe("the export read back by the import", () => {
+  // crates/oas-import/tests/parse.rs imports this very file and checks it comes back unchanged.
+  it("is the file the import's round-trip test reads", async () => {
+    // Read from disk as theme.test.ts does (the UI has no Node types, hence the cast).
+    const fsModule = "node:fs";
+    const { readFileSync } = (await import(/* @vite-ignore */ fsModule)) as { readFileSync(path: string, encoding: "utf8"): string };
+    const cwd = (globalThis as unknown as { process: { cwd(): string } }).process.cwd(); // ui/
+    const fixture = readFileSync(`${cwd}/../crates/oas-import/tests/fixtures/exported-by-the-app.csv`, "utf8");
+    const list = [
+      org(1, "Acme", "USD", ["USD", "EUR"], { image: "https://example.com/a.png" }),
+      org(2, "=SUM(A1)", "EUR"),
+      org(3, "Núñez, Hijos & \"Cía\"", "MXN", ["MXN", "USD"]),
+    ];
+    expect(organisationsCsv(list, 1)).toBe(fixture);
+  });
+});

@@ -6,7 +6,7 @@ import type { SignInRequest } from "./bindings/SignInRequest";
 import type { StorageProblem } from "./bindings/StorageProblem";
 import * as commands from "./commands";
 
-export type Screen = "home" | "organisations" | "account" | "about";
+export type Screen = "home" | "organisations" | "account" | "about" | "import";
 
 type SessionStore = {
   /** null until the first restore attempt has answered. */
