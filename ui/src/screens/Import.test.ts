@@ -77,7 +77,7 @@ beforeEach(() => {
     rows: 3,
   });
   vi.mocked(commands.importPreview).mockResolvedValue(preview);
-  vi.mocked(commands.organisationsList).mockResolvedValue({ organisations: [], activeId: null, contactsSupported: false });
+  vi.mocked(commands.organisationsList).mockResolvedValue({ total: 0, activeId: null, contactsSupported: false });
 });
 
 async function toPreview() {
