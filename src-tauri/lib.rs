@@ -81,6 +81,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(commands::updates::Updates::default())
         .manage(commands::import::ImportState::default())
+        .manage(organisations::LastListings::default())
         .manage(SessionManager::new(keychain))
         .manage(data)
         .setup(move |app| {

@@ -95,6 +95,41 @@ pub fn edit_result(base: Organisation, mine: &OrganisationDraft, outcome: oas_ap
     }
 }
 
+/// The last complete listing of the few most recent sessions, so an organisation can still be
+/// opened (read, and typed into as a draft) while its server cannot be reached. Keyed by the
+/// session's id: another session, or another server, never sees these copies.
+#[derive(Default)]
+pub struct LastListings(std::sync::Mutex<Vec<(u64, std::collections::HashMap<i64, oas_api::Organisation>)>>);
+
+impl LastListings {
+    /// Sessions whose last listing is kept (a switch between a few servers keeps each one's).
+    const KEPT: usize = 4;
+
+    pub fn keep(&self, session: u64, all: &[oas_api::Organisation]) {
+        let by_id = all.iter().map(|o| (o.id, o.clone())).collect();
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(s, _)| *s != session);
+        kept.push((session, by_id));
+        if kept.len() > Self::KEPT {
+            kept.remove(0);
+        }
+    }
+
+    /// The copy of `id` from `session`'s last listing, if it had one.
+    pub fn get(&self, session: u64, id: i64) -> Option<oas_api::Organisation> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().find(|(s, _)| *s == session).and_then(|(_, by_id)| by_id.get(&id).cloned())
+    }
+
+    /// What updates the copy after a save or a fetch, so the copy is never older than the form.
+    pub fn put(&self, session: u64, organisation: &oas_api::Organisation) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, by_id)) = kept.iter_mut().find(|(s, _)| *s == session) {
+            by_id.insert(organisation.id, organisation.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +249,28 @@ mod tests {
     fn a_remembered_organisation_that_is_gone_is_not_active() {
         assert_eq!(view(&[vec![org(1, None, false)]], Some(9)).active_id, None);
         assert_eq!(view(&[], None).active_id, None);
+    }
+
+    fn named(id: i64, name: &str) -> oas_api::Organisation {
+        serde_json::from_value(serde_json::json!({"id": id, "name": name, "base_currency": "EUR", "currencies": ["EUR"]})).unwrap()
+    }
+
+    #[test]
+    fn last_listings_answer_only_their_own_session_and_keep_the_few_most_recent() {
+        let last = LastListings::default();
+        last.keep(1, &[named(10, "Acme")]);
+        last.keep(2, &[named(10, "Other server's Acme")]);
+        assert_eq!(last.get(1, 10).unwrap().name, "Acme");
+        assert_eq!(last.get(2, 10).unwrap().name, "Other server's Acme");
+        assert!(last.get(1, 11).is_none());
+        last.put(1, &named(10, "Acme Renamed"));
+        assert_eq!(last.get(1, 10).unwrap().name, "Acme Renamed");
+        last.put(9, &named(10, "No listing"));
+        assert!(last.get(9, 10).is_none(), "a session never listed keeps nothing");
+        for session in 3..=6 {
+            last.keep(session, &[named(1, "x")]);
+        }
+        assert!(last.get(1, 10).is_none(), "the oldest session's copy made room");
+        assert!(last.get(6, 1).is_some());
     }
 }

@@ -3,7 +3,7 @@ use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
 use crate::ipc::{Activation, Organisation, OrganisationDraft, OrganisationRows, OrganisationsListed};
-use crate::organisations::{self, Listing, RowBatcher, ROWS_EVERY};
+use crate::organisations::{self, LastListings, Listing, RowBatcher, ROWS_EVERY};
 use crate::session::SessionManager;
 use crate::settings;
 
@@ -14,6 +14,7 @@ use crate::settings;
 pub async fn organisations_list<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
+    last: State<'_, LastListings>,
     rows: Channel<OrganisationRows>,
 ) -> Result<OrganisationsListed, IpcError> {
     let active = sessions.current().await?;
@@ -27,14 +28,31 @@ pub async fn organisations_list<R: Runtime>(
         batcher.batch(&b);
     });
     let all = sessions.settle(&active, listed.await).await?;
+    last.keep(active.id, &all);
     Ok(listing.finish(all.len() as u64))
 }
 
 /// The whole organisation (contacts and all), for the form: the list holds only its rows.
 #[tauri::command]
-pub async fn organisation_get(sessions: State<'_, SessionManager>, id: i64) -> Result<Organisation, IpcError> {
+/// When the server cannot be reached, the copy from the last listing is answered instead, so the
+/// form still opens offline (saving waits for the server, and then compares with its copy).
+pub async fn organisation_get(
+    sessions: State<'_, SessionManager>,
+    last: State<'_, LastListings>,
+    id: i64,
+) -> Result<Organisation, IpcError> {
     let active = sessions.current().await?;
-    Ok(sessions.settle(&active, active.session.organisation(id).await).await?.into())
+    let fetched = active.session.organisation(id).await;
+    if matches!(fetched, Err(oas_api::Error::Unreachable | oas_api::Error::Timeout)) {
+        if let Some(copy) = last.get(active.id, id) {
+            // Settled all the same: the offline banner hears that the server is gone.
+            let _ = sessions.settle(&active, fetched).await;
+            return Ok(copy.into());
+        }
+    }
+    let fetched = sessions.settle(&active, fetched).await?;
+    last.put(active.id, &fetched);
+    Ok(fetched.into())
 }
 
 #[tauri::command]
