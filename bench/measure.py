@@ -19,6 +19,36 @@ import tempfile
 import time
 
 READY_ENV = "OAS_DESKTOP_READY_FILE"
+# Both apps write their start-up phases there (JSON) just before the ready line.
+PHASES_ENV = "OAS_DESKTOP_PHASES_FILE"
+# The phases, in the order they happen: Rust's marks (ns), then the page's (ms); the time of each
+# is measured from the spawn.
+PHASES = [
+    ("rust_ns", "main", "process started: main() entered"),
+    ("rust_ns", "setup", "Rust set-up done (plugins, state)"),
+    ("rust_ns", "page_load_started", "webview created, page requested"),
+    ("page_ms", "html_parsed", "HTML parsed"),
+    ("page_ms", "js_evaluated", "JS evaluated (every module)"),
+    ("page_ms", "first_ipc_answered", "first IPC answered (what the first screen needs)"),
+    ("page_ms", "painted", "first screen painted"),
+]
+
+
+def phases_since(path, t0_ns):
+    """The phases of one run, in ms since the spawn, or None without a phases file."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    out = {}
+    for source, name, _ in PHASES:
+        v = data.get(source, {}).get(name)
+        if v is None:
+            continue
+        ns = v if source == "rust_ns" else v * 1e6
+        out[name] = round((ns - t0_ns) / 1e6, 1)
+    return out
 
 
 def children_map():
@@ -111,12 +141,15 @@ def screenshot(path):
         subprocess.run(["import", "-window", "root", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
-def one_run(kind, binary, settle, timeout, log, shot=None):
+def one_run(kind, binary, settle, timeout, log, shot=None, env_extra=None):
     fd, ready = tempfile.mkstemp(prefix=f"ready-{kind}-", suffix=".txt")
     os.close(fd)
     os.unlink(ready)
+    phases = ready + ".phases.json"
     env = dict(os.environ)
+    env.update(env_extra or {})
     env[READY_ENV] = ready
+    env[PHASES_ENV] = phases
     t0 = time.time_ns()
     proc = subprocess.Popen([binary], env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
     ready_ns = None
@@ -140,6 +173,9 @@ def one_run(kind, binary, settle, timeout, log, shot=None):
         proc.wait()
         return result
     result["startup_ms"] = round((ready_ns - t0) / 1e6, 1)
+    by_phase = phases_since(phases, t0)
+    if by_phase:
+        result["phases_ms"] = by_phase
     time.sleep(settle)
     pids = tree(proc.pid)
     per = {}
@@ -160,11 +196,52 @@ def one_run(kind, binary, settle, timeout, log, shot=None):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    try:
-        os.unlink(ready)
-    except OSError:
-        pass
+    for f in (ready, phases):
+        try:
+            os.unlink(f)
+        except OSError:
+            pass
     return result
+
+
+def signed_in_runs(a, out, log):
+    """Issue 12's signed-in figures: bench/signed_in.mjs signs in once through the app (in a
+    profile of its own) and measures memory with the organisations listed; then the app is
+    relaunched --runs times in that profile, each start restoring the session from the keychain:
+    spawn to the first signed-in screen painted."""
+    profile = tempfile.mkdtemp(prefix="bench-signed-in-")
+    env = dict(os.environ, BENCH_SIGNED_IN_HOME=profile, OAS_DESKTOP_BIN=os.path.abspath(a.app),
+               OAS_SANDBOX_BIN=os.path.abspath(a.sandbox))
+    node = subprocess.Popen(["node", a.signed_in], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, text=True)
+    prep = None
+    try:
+        for line in node.stdout:
+            if line.startswith("{"):
+                prep = json.loads(line)
+                break
+        if not prep or not prep.get("signed_in"):
+            prep = prep or {"signed_in": False, "error": "bench/signed_in.mjs printed no result"}
+            out.write(json.dumps({"kind": "signed_in_prep", **prep}) + "\n")
+            print(f"measure: signed-in preparation failed: {prep.get('error')}", flush=True)
+            return
+        out.write(json.dumps({"kind": "signed_in_prep", **prep}) + "\n")
+        print(f"measure: signed in; PSS with {prep['organisations']:,} organisations listed: "
+              f"{prep['pss_listed_kib'] / 1024:.1f} MiB", flush=True)
+        profile_env = {"XDG_DATA_HOME": os.path.join(profile, "data"), "XDG_CONFIG_HOME": os.path.join(profile, "config"),
+                       "XDG_CACHE_HOME": os.path.join(profile, "cache"), "LANG": "en_US.UTF-8", "LANGUAGE": "en"}
+        for i in range(a.runs):
+            r = one_run("app_signed_in", a.app, 1.0, a.timeout, log, env_extra=profile_env)
+            r["run"] = i + 1
+            out.write(json.dumps(r) + "\n")
+            out.flush()
+            print(f"measure: run {i + 1} app_signed_in: {r.get('startup_ms', r.get('error'))} ms", flush=True)
+    finally:
+        try:
+            node.stdin.close()
+            node.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            node.kill()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main():
@@ -177,6 +254,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--signed-in", help="bench/signed_in.mjs: also measure start-up with a stored session")
+    ap.add_argument("--sandbox", help="the oas-sandbox binary (with --signed-in)")
     a = ap.parse_args()
 
     kinds = [("app", a.app)] + ([("baseline", a.baseline)] if a.baseline else [])
@@ -199,6 +278,8 @@ def main():
                 else:
                     print(f"measure: run {i + 1} {kind}: start-up {r['startup_ms']} ms, "
                           f"PSS {r['pss_kib'] / 1024:.1f} MiB in {r['processes']} processes", flush=True)
+        if a.signed_in:
+            signed_in_runs(a, out, log)
 
 
 if __name__ == "__main__":

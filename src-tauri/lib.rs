@@ -91,6 +91,8 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             });
             #[cfg(feature = "demo")]
             app.add_capability(DEMO_CAPABILITY)?;
+            #[cfg(feature = "demo")]
+            commands::bench::mark("setup");
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -147,7 +149,17 @@ fn window_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 }
 
 pub fn run() {
+    #[cfg(feature = "demo")]
+    commands::bench::mark("main");
     let builder = window_plugins(tauri::Builder::default());
+    // The start-up benchmark's phases: when the page starts and ends loading.
+    #[cfg(feature = "demo")]
+    let builder = builder.on_page_load(|_, payload| {
+        commands::bench::mark(match payload.event() {
+            tauri::webview::PageLoadEvent::Started => "page_load_started",
+            tauri::webview::PageLoadEvent::Finished => "page_load_finished",
+        })
+    });
     app(builder, Keychain::platform(), DataDir::default(), LogTo::LogFolder)
         .run(tauri::generate_context!())
         .expect("error while running OAS Desktop");
