@@ -141,13 +141,12 @@ def screenshot(path):
         subprocess.run(["import", "-window", "root", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
-def one_run(kind, binary, settle, timeout, log, shot=None, env_extra=None):
+def one_run(kind, binary, settle, timeout, log, shot=None):
     fd, ready = tempfile.mkstemp(prefix=f"ready-{kind}-", suffix=".txt")
     os.close(fd)
     os.unlink(ready)
     phases = ready + ".phases.json"
     env = dict(os.environ)
-    env.update(env_extra or {})
     env[READY_ENV] = ready
     env[PHASES_ENV] = phases
     t0 = time.time_ns()
@@ -204,46 +203,6 @@ def one_run(kind, binary, settle, timeout, log, shot=None, env_extra=None):
     return result
 
 
-def signed_in_runs(a, out, log):
-    """Issue 12's signed-in figures: bench/signed_in.mjs signs in once through the app (in a
-    profile of its own) and measures memory with the organisations listed; then the app is
-    relaunched --runs times in that profile, each start restoring the session from the keychain:
-    spawn to the first signed-in screen painted."""
-    profile = tempfile.mkdtemp(prefix="bench-signed-in-")
-    env = dict(os.environ, BENCH_SIGNED_IN_HOME=profile, OAS_DESKTOP_BIN=os.path.abspath(a.app),
-               OAS_SANDBOX_BIN=os.path.abspath(a.sandbox))
-    node = subprocess.Popen(["node", a.signed_in], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, text=True)
-    prep = None
-    try:
-        for line in node.stdout:
-            if line.startswith("{"):
-                prep = json.loads(line)
-                break
-        if not prep or not prep.get("signed_in"):
-            prep = prep or {"signed_in": False, "error": "bench/signed_in.mjs printed no result"}
-            out.write(json.dumps({"kind": "signed_in_prep", **prep}) + "\n")
-            print(f"measure: signed-in preparation failed: {prep.get('error')}", flush=True)
-            return
-        out.write(json.dumps({"kind": "signed_in_prep", **prep}) + "\n")
-        print(f"measure: signed in; PSS with {prep['organisations']:,} organisations listed: "
-              f"{prep['pss_listed_kib'] / 1024:.1f} MiB", flush=True)
-        profile_env = {"XDG_DATA_HOME": os.path.join(profile, "data"), "XDG_CONFIG_HOME": os.path.join(profile, "config"),
-                       "XDG_CACHE_HOME": os.path.join(profile, "cache"), "LANG": "en_US.UTF-8", "LANGUAGE": "en"}
-        for i in range(a.runs):
-            r = one_run("app_signed_in", a.app, 1.0, a.timeout, log, env_extra=profile_env)
-            r["run"] = i + 1
-            out.write(json.dumps(r) + "\n")
-            out.flush()
-            print(f"measure: run {i + 1} app_signed_in: {r.get('startup_ms', r.get('error'))} ms", flush=True)
-    finally:
-        try:
-            node.stdin.close()
-            node.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            node.kill()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--app", required=True)
@@ -254,8 +213,6 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log", required=True)
-    ap.add_argument("--signed-in", help="bench/signed_in.mjs: also measure start-up with a stored session")
-    ap.add_argument("--sandbox", help="the oas-sandbox binary (with --signed-in)")
     a = ap.parse_args()
 
     kinds = [("app", a.app)] + ([("baseline", a.baseline)] if a.baseline else [])
@@ -278,8 +235,6 @@ def main():
                 else:
                     print(f"measure: run {i + 1} {kind}: start-up {r['startup_ms']} ms, "
                           f"PSS {r['pss_kib'] / 1024:.1f} MiB in {r['processes']} processes", flush=True)
-        if a.signed_in:
-            signed_in_runs(a, out, log)
 
 
 if __name__ == "__main__":

@@ -38,15 +38,6 @@ pub enum LogTo {
     Nowhere,
 }
 
-/// The demo's and benchmark's commands, granted only in builds with the `demo` feature.
-#[cfg(feature = "demo")]
-const DEMO_CAPABILITY: &str = r#"{
-  "identifier": "demo",
-  "description": "Demo and benchmark doors; only in builds with the demo feature.",
-  "windows": ["main"],
-  "permissions": ["allow-app-ready", "allow-demo-prefill"]
-}"#;
-
 fn log_plugin<R: Runtime>(to: &LogTo) -> Option<tauri::plugin::TauriPlugin<R>> {
     let target = match to {
         LogTo::LogFolder => TargetKind::LogDir { file_name: None },
@@ -89,8 +80,6 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             app.state::<SessionManager>().on_state_change(move |state| {
                 let _ = handle.emit(SESSION_STATE_EVENT, state);
             });
-            #[cfg(feature = "demo")]
-            app.add_capability(DEMO_CAPABILITY)?;
             #[cfg(feature = "demo")]
             commands::bench::mark("setup");
             Ok(())
