@@ -181,7 +181,7 @@ fn tls_config() -> Result<rustls::ClientConfig, Error> {
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let native = rustls_native_certs::load_native_certs();
     let (valid, invalid) = roots.add_parsable_certificates(native.certs);
-    log::debug!("TLS roots: {} from the system ({invalid} unreadable), {} built in", valid, webpki_roots::TLS_SERVER_ROOTS.len());
+    log::debug!("TLS roots: {valid} from the system ({invalid} unreadable), {} built in", webpki_roots::TLS_SERVER_ROOTS.len());
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
