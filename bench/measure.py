@@ -19,6 +19,36 @@ import tempfile
 import time
 
 READY_ENV = "OAS_DESKTOP_READY_FILE"
+# Both apps write their start-up phases there (JSON) just before the ready line.
+PHASES_ENV = "OAS_DESKTOP_PHASES_FILE"
+# The phases, in the order they happen: Rust's marks (ns), then the page's (ms); the time of each
+# is measured from the spawn.
+PHASES = [
+    ("rust_ns", "main", "process started: main() entered"),
+    ("rust_ns", "setup", "Rust set-up done (plugins, state)"),
+    ("rust_ns", "page_load_started", "webview created, page requested"),
+    ("page_ms", "html_parsed", "HTML parsed"),
+    ("page_ms", "js_evaluated", "JS evaluated (every module)"),
+    ("page_ms", "first_ipc_answered", "first IPC answered (what the first screen needs)"),
+    ("page_ms", "painted", "first screen painted"),
+]
+
+
+def phases_since(path, t0_ns):
+    """The phases of one run, in ms since the spawn, or None without a phases file."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    out = {}
+    for source, name, _ in PHASES:
+        v = data.get(source, {}).get(name)
+        if v is None:
+            continue
+        ns = v if source == "rust_ns" else v * 1e6
+        out[name] = round((ns - t0_ns) / 1e6, 1)
+    return out
 
 
 def children_map():
@@ -115,8 +145,10 @@ def one_run(kind, binary, settle, timeout, log, shot=None):
     fd, ready = tempfile.mkstemp(prefix=f"ready-{kind}-", suffix=".txt")
     os.close(fd)
     os.unlink(ready)
+    phases = ready + ".phases.json"
     env = dict(os.environ)
     env[READY_ENV] = ready
+    env[PHASES_ENV] = phases
     t0 = time.time_ns()
     proc = subprocess.Popen([binary], env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
     ready_ns = None
@@ -140,6 +172,9 @@ def one_run(kind, binary, settle, timeout, log, shot=None):
         proc.wait()
         return result
     result["startup_ms"] = round((ready_ns - t0) / 1e6, 1)
+    by_phase = phases_since(phases, t0)
+    if by_phase:
+        result["phases_ms"] = by_phase
     time.sleep(settle)
     pids = tree(proc.pid)
     per = {}
@@ -160,10 +195,11 @@ def one_run(kind, binary, settle, timeout, log, shot=None):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    try:
-        os.unlink(ready)
-    except OSError:
-        pass
+    for f in (ready, phases):
+        try:
+            os.unlink(f)
+        except OSError:
+            pass
     return result
 
 

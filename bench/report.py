@@ -11,7 +11,9 @@ from datetime import datetime, timezone
 
 TARGETS = {
     "startup": 1.15,
-    "memory": 1.2,
+    "memory": 1.1,
+    "startup_signed_in": 1.5,
+    "memory_listed": 1.3,
     "deb": 1.5,
     "ui_bytes": 100_000,
     "ui_rows": 1.2,
@@ -118,6 +120,75 @@ def verdict(ok):
     return "pass" if ok else "**miss**"
 
 
+# The start-up's phases (bench/measure.py writes them per run, in ms since the spawn).
+PHASES = [
+    ("main", "process started: `main()` entered"),
+    ("setup", "Rust set-up done (plugins, state)"),
+    ("page_load_started", "webview created, page requested"),
+    ("html_parsed", "HTML parsed (`domInteractive`)"),
+    ("js_evaluated", "JS evaluated (every module)"),
+    ("first_ipc_answered", "first IPC answered (what the first screen needs)"),
+    ("painted", "first screen painted (two frames later: the ready line)"),
+]
+
+
+def startup_phases(app_runs, base_runs):
+    def med_phase(runs, name):
+        return med([r["phases_ms"][name] for r in runs if name in r.get("phases_ms", {})])
+
+    if not any("phases_ms" in r for r in app_runs + base_runs):
+        return []
+    out = ["", "## Start-up by phase", "",
+           "Median time since the spawn at which each phase ends (ms), and how long the phase itself took "
+           "(the difference with the phase before). A phase the baseline does not have shows —.", "",
+           "| Phase ends | OAS Desktop | (phase) | Baseline | (phase) |", "| --- | ---: | ---: | ---: | ---: |"]
+    prev = {"app": 0.0, "base": 0.0}
+    for name, label in PHASES:
+        va, vb = med_phase(app_runs, name), med_phase(base_runs, name)
+        if va is None and vb is None:
+            continue
+        da = None if va is None else va - prev["app"]
+        db = None if vb is None else vb - prev["base"]
+        if va is not None:
+            prev["app"] = va
+        if vb is not None:
+            prev["base"] = vb
+        out.append(f"| {label} | {fmt(va, ' ms', 0)} | {fmt(da, ' ms', 0)} | {fmt(vb, ' ms', 0)} | {fmt(db, ' ms', 0)} |")
+    return out
+
+
+def size_breakdown(out_dir, top=30):
+    """What each crate adds to the release binary (bench/bloat.py), the app's against the baseline's."""
+    def load(name):
+        p = os.path.join(out_dir, f"bloat-{name}.json")
+        if not os.path.exists(p):
+            return None
+        with open(p) as f:
+            return json.load(f)
+
+    app, base = load("app"), load("baseline")
+    if not app:
+        return []
+    base_crates = base["crates"] if base else {}
+    extra = {k: v - base_crates.get(k, 0) for k, v in app["crates"].items()}
+    total_extra = sum(v for v in extra.values() if v > 0)
+    out = ["", "## Binary size by crate", "",
+           "What each crate adds to the release binary: the sizes of its functions and data in the symbol table "
+           "(`bench/bloat.py`, as `cargo bloat --crates`; generic std code counts for the crate it is "
+           "instantiated for; code inlined by LTO counts for its caller). Column 3: the same crate in the baseline. "
+           f"The app's named symbols: {app_sum(app) / 1024:,.0f} KiB; the baseline's: "
+           f"{(app_sum(base) / 1024 if base else 0):,.0f} KiB; the crates below add {total_extra / 1024:,.0f} KiB in all.", "",
+           "| Crate | OAS Desktop | Baseline | Added |", "| --- | ---: | ---: | ---: |"]
+    for k, v in sorted(extra.items(), key=lambda kv: -kv[1])[:top]:
+        out.append(f"| `{k}` | {app['crates'][k] / 1024:,.1f} KiB | "
+                   f"{(base_crates.get(k, 0) / 1024 if base else 0):,.1f} KiB | {v / 1024:,.1f} KiB |")
+    return out
+
+
+def app_sum(b):
+    return sum(b["crates"].values()) if b else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out-dir", required=True)
@@ -163,7 +234,23 @@ def main():
         "≤ 1.15× baseline", None if r is None else r <= TARGETS["startup"])
     r = ratio(m_app, m_base)
     row("Memory: PSS of the process tree 10 s after ready (median)", fmt(m_app, " MiB"), fmt(m_base, " MiB"), r,
-        "≤ 1.2× baseline", None if r is None else r <= TARGETS["memory"])
+        "≤ 1.1× baseline", None if r is None else r <= TARGETS["memory"])
+    signed = None
+    signed_path = os.path.join(a.out_dir, "signed_in.json")
+    if os.path.exists(signed_path) and os.path.getsize(signed_path) > 0:
+        with open(signed_path) as f:
+            signed = json.load(f)
+    if signed:
+        r = ratio(signed["startup_signed_in_ms"], s_base)
+        row("Start-up with a stored session: spawn → first signed-in screen painted (median)",
+            fmt(signed["startup_signed_in_ms"], " ms", 0), fmt(s_base, " ms", 0), r, "≤ 1.5× baseline's start-up",
+            None if r is None else r <= TARGETS["startup_signed_in"])
+        m_listed = signed["pss_listed_kib"] / 1024
+        r = ratio(m_listed, m_base)
+        row(f"Memory: PSS 10 s after {signed['organisations']:,} organisations listed", fmt(m_listed, " MiB"),
+            fmt(m_base, " MiB"), r, "≤ 1.3× baseline", None if r is None else r <= TARGETS["memory_listed"])
+    else:
+        rows.append("| Signed-in figures (start-up with a stored session, memory with 10,000 organisations) | not measured in this run | | | | n/a |")
     d_app = sizes.get("deb_app_bytes")
     d_base = sizes.get("deb_baseline_bytes")
     r = ratio(d_app, d_base)
@@ -299,6 +386,8 @@ def main():
                 va = med([r0["pss_by_process_kib"].get(nm, 0) / 1024 for r0 in app_runs])
                 vb = med([r0["pss_by_process_kib"].get(nm, 0) / 1024 for r0 in base_runs])
                 lines.append(f"| {nm} | {fmt(va)} | {fmt(vb)} |")
+    lines += startup_phases(app_runs, base_runs)
+    lines += size_breakdown(a.out_dir)
     os.makedirs(os.path.dirname(os.path.abspath(a.report)), exist_ok=True)
     with open(a.report, "w") as f:
         f.write("\n".join(lines) + "\n")

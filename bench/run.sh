@@ -76,6 +76,15 @@ else
   cargo_profile=(--release)
   bundle_profile=()
 fi
+# The size breakdown by crate (bloat.py) needs the symbols: both binaries are linked with them
+# (only the binary's own package, so no dependency rebuilds), then stripped with `strip
+# --strip-all` before packaging, as the profile's strip=true would.
+keep_symbols() { [ "$debug" = 1 ] || printf -- "--config\nprofile.release.package.%s.strip=false\n" "$1"; }
+strip_and_break_down() { # binary, name
+  [ "$debug" = 1 ] && return 0
+  python3 "$bench/bloat.py" "$1" --out "$out/bloat-$2.json" --top 25 || true
+  strip --strip-all "$1"
+}
 
 # Which commit and how loaded the machine is, for the report.
 {
@@ -98,7 +107,9 @@ if [ ! -x "$tauri_cli" ]; then
 fi
 
 say "OAS Desktop, ${cargo_profile[*]:-debug} build"
-(cd "$root" && cargo build "${cargo_profile[@]}" --workspace --features oas-desktop/custom-protocol,oas-desktop/demo --bin oas-desktop --bin oas-sandbox)
+mapfile -t symbols < <(keep_symbols oas-desktop)
+(cd "$root" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --workspace --features oas-desktop/custom-protocol,oas-desktop/demo --bin oas-desktop --bin oas-sandbox)
+strip_and_break_down "$rel/oas-desktop" app
 # Copied before bundling: `tauri bundle` patches the binary in place.
 cp "$rel/oas-desktop" "$out/bin/oas-desktop"
 
@@ -118,7 +129,9 @@ if [ "$quick" = 0 ]; then
   awk -v m="$marker" 'index($0, m) == 1 { print; exit } { print }' "$manifest" > "$manifest.tmp"
   awk '/^\[/ { on = ($0 == "[profile.release]") } on' "$root/Cargo.toml" >> "$manifest.tmp"
   if cmp -s "$manifest" "$manifest.tmp"; then rm "$manifest.tmp"; else mv "$manifest.tmp" "$manifest"; fi
-  (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" --features custom-protocol --bin oas-bench-baseline)
+  mapfile -t symbols < <(keep_symbols oas-bench-baseline)
+  (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --features custom-protocol --bin oas-bench-baseline)
+  strip_and_break_down "$rel/oas-bench-baseline" baseline
   cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-baseline"
 
   say "Baseline .deb"
@@ -185,6 +198,7 @@ for _ in $(seq 50); do [ -s "$out/display" ] && break; sleep 0.1; done
 [ -s "$out/display" ] || { echo "run.sh: Xvfb did not start" >&2; exit 1; }
 baseline_args=()
 [ "$quick" = 0 ] && baseline_args=(--baseline "$out/bin/oas-bench-baseline")
+
 # A fresh profile: both apps start on their first screen (OAS Desktop: sign-in).
 DISPLAY=":$(cat "$out/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
 XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
@@ -212,6 +226,15 @@ if [ "$ui" = 1 ]; then
     E2E_COMMAND="node bench/ui_organisations.mjs" ./scripts/e2e.sh) 2>"$out/ui.log" | grep '^{' | tail -1 > "$out/ui.json" || true
   [ -s "$out/ui.json" ] || { echo "run.sh: the UI benchmark printed no result (see $out/ui.log)" >&2; exit 1; }
   cat "$out/ui.json" >&2
+fi
+
+# ------------------------------------------------------------------ signed in (issue 12)
+if [ "$ui" = 1 ]; then
+  say "Signed in: start-up with a stored session, memory with 10,000 organisations listed (through tauri-driver)"
+  (cd "$root" && OAS_DESKTOP_BIN="$out/bin/oas-desktop" OAS_SANDBOX_BIN="$rel/oas-sandbox" \
+    BENCH_ROUNDS="$runs" TAURI_DRIVER_PORT="${BENCH_SIGNED_IN_PORT:-4468}" \
+    E2E_COMMAND="node bench/signed_in.mjs" ./scripts/e2e.sh) 2>"$out/signed_in.log" | grep '^{' | tail -1 > "$out/signed_in.json" || true
+  [ -s "$out/signed_in.json" ] && cat "$out/signed_in.json" >&2 || echo "run.sh: the signed-in benchmark printed no result (see $out/signed_in.log)" >&2
 fi
 
 # ------------------------------------------------------------------ report

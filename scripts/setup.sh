@@ -9,7 +9,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 APT_PACKAGES=(
   build-essential pkg-config curl
-  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev libdbus-1-dev
   webkit2gtk-driver xvfb dbus-x11 gnome-keyring libsecret-tools imagemagick
   dbus-daemon libglib2.0-bin sqlite3 xdotool
 )

@@ -43,8 +43,10 @@ const COMMANDS: &[&str] = &[
     "import_report_save",
 ];
 
-// The demo's and benchmark's doors exist only with the `demo` feature; lib.rs grants them at
-// start in that build, so a build without it has neither the commands nor their permissions.
+// The demo's and benchmark's doors exist only with the `demo` feature, granted by
+// capabilities/demo/demo.json, which only that build reads: a build without it has neither the
+// commands nor their permissions. (Granted at build time, not by `add_capability` at start: that
+// would link Tauri's runtime capability parser, ~0.4 MiB, into the builds the benchmarks measure.)
 const DEMO_COMMANDS: &[&str] = &["app_ready", "demo_prefill"];
 
 fn main() {
@@ -57,13 +59,16 @@ fn main() {
     }
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
     let mut commands = COMMANDS.to_vec();
-    if std::env::var_os("CARGO_FEATURE_DEMO").is_some() {
+    let demo = std::env::var_os("CARGO_FEATURE_DEMO").is_some();
+    if demo {
         commands.extend(DEMO_COMMANDS);
     }
+    println!("cargo:rerun-if-changed=capabilities");
     // The manifest wants a 'static list; the build script runs once, so leaking it is free.
     let commands: &'static [&'static str] = Vec::leak(commands);
     tauri_build::try_build(
         tauri_build::Attributes::new()
+            .capabilities_path_pattern(if demo { "./capabilities/**/*.json" } else { "./capabilities/*.json" })
             .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )
     .expect("failed to run tauri-build");

@@ -43,15 +43,6 @@ pub enum LogTo {
     Nowhere,
 }
 
-/// The demo's and benchmark's commands, granted only in builds with the `demo` feature.
-#[cfg(feature = "demo")]
-const DEMO_CAPABILITY: &str = r#"{
-  "identifier": "demo",
-  "description": "Demo and benchmark doors; only in builds with the demo feature.",
-  "windows": ["main"],
-  "permissions": ["allow-app-ready", "allow-demo-prefill"]
-}"#;
-
 fn log_plugin<R: Runtime>(to: &LogTo) -> Option<tauri::plugin::TauriPlugin<R>> {
     let target = match to {
         LogTo::LogFolder => TargetKind::LogDir { file_name: None },
@@ -98,7 +89,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             });
             watch_connection(app);
             #[cfg(feature = "demo")]
-            app.add_capability(DEMO_CAPABILITY)?;
+            commands::bench::mark("setup");
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -215,7 +206,17 @@ fn save_window_state_soon<R: Runtime>(app: &tauri::AppHandle<R>) {
 }
 
 pub fn run() {
+    #[cfg(feature = "demo")]
+    commands::bench::mark("main");
     let builder = window_plugins(tauri::Builder::default());
+    // The start-up benchmark's phases: when the page starts and ends loading.
+    #[cfg(feature = "demo")]
+    let builder = builder.on_page_load(|_, payload| {
+        commands::bench::mark(match payload.event() {
+            tauri::webview::PageLoadEvent::Started => "page_load_started",
+            tauri::webview::PageLoadEvent::Finished => "page_load_finished",
+        })
+    });
     app(builder, Keychain::platform(), DataDir::default(), LogTo::LogFolder)
         .run(tauri::generate_context!())
         .expect("error while running OAS Desktop");

@@ -1,20 +1,59 @@
 //! The benchmark's baseline: an empty Tauri app. Its page calls `app_ready` once painted, and the
-//! command writes the time to `$OAS_DESKTOP_READY_FILE`, exactly as OAS Desktop does.
+//! command writes the time to `$OAS_DESKTOP_READY_FILE`, exactly as OAS Desktop does; with
+//! `$OAS_DESKTOP_PHASES_FILE` set, the same start-up phases as OAS Desktop's (see
+//! src-tauri/commands/bench.rs) go there first.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const READY_FILE_ENV: &str = "OAS_DESKTOP_READY_FILE";
+const PHASES_FILE_ENV: &str = "OAS_DESKTOP_PHASES_FILE";
+
+static PHASES: Mutex<Vec<(&'static str, u128)>> = Mutex::new(Vec::new());
+
+fn now_ns() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+fn mark(phase: &'static str) {
+    if std::env::var_os(PHASES_FILE_ENV).is_none() {
+        return;
+    }
+    let mut phases = PHASES.lock().unwrap_or_else(|e| e.into_inner());
+    if !phases.iter().any(|(p, _)| *p == phase) {
+        phases.push((phase, now_ns()));
+    }
+}
 
 #[tauri::command]
-fn app_ready() {
+fn app_ready(marks: Option<BTreeMap<String, f64>>) {
+    let ready = now_ns();
+    if let Some(path) = std::env::var_os(PHASES_FILE_ENV) {
+        let rust: Vec<String> =
+            PHASES.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(p, t)| format!("\"{p}\": {t}")).collect();
+        let page: Vec<String> = marks.unwrap_or_default().iter().map(|(p, t)| format!("\"{p}\": {t}")).collect();
+        let json = format!("{{\"rust_ns\": {{{}}}, \"page_ms\": {{{}}}, \"ready_ns\": {ready}}}\n", rust.join(", "), page.join(", "));
+        let _ = std::fs::write(path, json);
+    }
     let Some(path) = std::env::var_os(READY_FILE_ENV) else { return };
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let _ = std::fs::write(path, format!("{nanos}\n"));
+    let _ = std::fs::write(path, format!("{ready}\n"));
 }
 
 fn main() {
+    mark("main");
     tauri::Builder::default()
+        .setup(|_| {
+            mark("setup");
+            Ok(())
+        })
+        .on_page_load(|_, payload| {
+            mark(match payload.event() {
+                tauri::webview::PageLoadEvent::Started => "page_load_started",
+                tauri::webview::PageLoadEvent::Finished => "page_load_finished",
+            })
+        })
         .invoke_handler(tauri::generate_handler![app_ready])
         .run(tauri::generate_context!())
         .expect("error while running the benchmark baseline");

@@ -137,6 +137,8 @@ async fn run(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<String> 
     let (session, _user) = client.login(USER, EMAIL, &Password::new(PASSWORD)).await?;
 
     // The bare loop signs in with bare reqwest too.
+    // The workspace's reqwest brings no crypto provider of its own (oas-api hands its clients ring).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().build()?;
     let login: Value = http
         .post(format!("{api_root}auth/login/"))

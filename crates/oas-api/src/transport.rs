@@ -172,6 +172,27 @@ impl reqwest::dns::Resolve for ThisComputerOnly {
     }
 }
 
+/// The TLS configuration of every client: ring, TLS 1.2 and 1.3, certificates verified against
+/// Mozilla's roots and the system's (read at each client's start, invalid ones skipped), HTTP/1.1.
+/// What reqwest 0.12 built with its `rustls-tls` and `rustls-tls-native-roots` features; built
+/// here because reqwest 0.13 (the one tauri-plugin-updater uses too) verifies with the platform's
+/// verifier instead, without Mozilla's roots.
+fn tls_config() -> Result<rustls::ClientConfig, Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let native = rustls_native_certs::load_native_certs();
+    let (valid, invalid) = roots.add_parsable_certificates(native.certs);
+    log::debug!("TLS roots: {valid} from the system ({invalid} unreadable), {} built in", webpki_roots::TLS_SERVER_ROOTS.len());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Unexpected(format!("the HTTP client could not start: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 /// The addresses, if every one of them is this computer (and there is at least one).
 fn only_this_computer(addrs: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, NotThisComputer> {
     if addrs.is_empty() || addrs.iter().any(|a| !a.ip().is_loopback()) {
@@ -195,6 +216,7 @@ impl Transport {
             }
         });
         let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
             .user_agent(opts.user_agent.clone())
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.request_timeout)

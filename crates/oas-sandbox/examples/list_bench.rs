@@ -17,6 +17,8 @@ async fn main() -> anyhow::Result<()> {
     sb.seed_orgs("bench", count)?;
     println!("seeded {count} organisations in {:.2?}", t.elapsed());
 
+    // The workspace's reqwest brings no crypto provider of its own (oas-api hands it ring).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let login: serde_json::Value = http
         .post(format!("{}/api/auth/login/", sb.base_url()))

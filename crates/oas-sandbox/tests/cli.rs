@@ -17,6 +17,12 @@ fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// The workspace's reqwest brings no crypto provider of its own (oas-api hands it ring).
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 fn is_key(s: &str) -> bool {
     s.len() == 41 && s.as_bytes()[8] == b'.' && s.chars().filter(|c| *c != '.').all(|c| c.is_ascii_alphanumeric())
 }
@@ -65,7 +71,7 @@ fn serve(args: &[&str]) -> Server {
 }
 
 async fn login(base: &str, username: &str, password: &str) -> Value {
-    let resp = reqwest::Client::new()
+    let resp = http()
         .post(format!("{base}/api/auth/login/"))
         .json(&json!({"username": username, "email": "", "password": password}))
         .send()
@@ -76,7 +82,7 @@ async fn login(base: &str, username: &str, password: &str) -> Value {
 }
 
 async fn list(base: &str, access: &str, key: &str) -> (u16, Value) {
-    let resp = reqwest::Client::new()
+    let resp = http()
         .get(format!("{base}/api/organisations/"))
         .bearer_auth(access)
         .header("X-Api-Key", key)
@@ -187,7 +193,7 @@ async fn serve_flags() {
     ]);
     let body = login(&server.base, "demo", "demo-password-1").await;
     assert!(body.get("access_expiration").is_none(), "strict login: {body}");
-    let resp = reqwest::Client::new()
+    let resp = http()
         .post(format!("{}/api/auth/token/refresh/", server.base))
         .json(&json!({"refresh": body["refresh"]}))
         .send()
@@ -204,7 +210,7 @@ async fn serve_flags() {
 }
 
 async fn get_org(base: &str, access: &str, key: &str, id: i64) -> (u16, Value) {
-    let resp = reqwest::Client::new()
+    let resp = http()
         .get(format!("{base}/api/organisations/{id}/"))
         .bearer_auth(access)
         .header("X-Api-Key", key)
@@ -269,7 +275,7 @@ async fn another_admin_resets_a_password_changes_and_deletes_organisations() {
     let (ok, _, err) = run(&["reset-password", "--db", db_arg(&db), "--username", "dave", "--password", "new-dave-2"]);
     assert!(ok, "{err}");
     assert!(!err.contains("new-dave-2"), "no password in output");
-    let resp = reqwest::Client::new()
+    let resp = http()
         .post(format!("{}/api/auth/login/", server.base))
         .json(&json!({"username": "dave", "email": "", "password": "dave-pass-1"}))
         .send()

@@ -76,7 +76,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 /** Tells the shell the first screen is painted (the start-up benchmark times this). */
-export const appReady = () => call<void>("app_ready");
+export const appReady = (marks?: Record<string, number>) => call<void>("app_ready", { marks });
+
 export const sessionRestore = () => call<SessionState>("session_restore");
 export const signIn = (request: SignInRequest) => call<SessionState>("sign_in", { request });
 export const signOut = () => call<SessionState>("sign_out");

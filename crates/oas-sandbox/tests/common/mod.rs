@@ -37,6 +37,8 @@ impl Answer {
 }
 
 pub fn client() -> reqwest::Client {
+    // The workspace's reqwest brings no crypto provider of its own (oas-api hands it ring).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
