@@ -174,6 +174,16 @@ if [ "$api" = 1 ]; then
   grep '^{' "$out/api.out" | tail -1 > "$out/api.json"
   [ -s "$out/api.json" ] || { echo "run.sh: the API benchmark printed no result" >&2; exit 1; }
   cat "$out/api.json" >&2
+
+  say "Import: cargo bench -p oas-import --bench preview (10,000 rows)"
+  if [ "$debug" = 1 ]; then
+    (cd "$root" && cargo test -p oas-import --bench preview -- --bench) > "$out/import.out"
+  else
+    (cd "$root" && cargo bench -p oas-import --bench preview) > "$out/import.out"
+  fi
+  grep '^{' "$out/import.out" | tail -1 > "$out/import.json"
+  [ -s "$out/import.json" ] || { echo "run.sh: the import benchmark printed no result" >&2; exit 1; }
+  cat "$out/import.json" >&2
 fi
 
 # ------------------------------------------------------------------ start-up and memory
