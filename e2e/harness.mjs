@@ -141,6 +141,16 @@ export async function launchApp() {
     // Classic WebDriver: WebKitWebDriver does not speak BiDi.
     capabilities: { 'tauri:options': { application: appBinary }, 'wdio:enforceWebDriverClassic': true },
   });
+  // WebKitWebDriver clicks an element only partly in view (its lower edge under the window's)
+  // without scrolling to it, and the click is lost: every click first brings it to the middle.
+  browser.overwriteCommand(
+    'click',
+    async function (click, options) {
+      await scrollToCentre(browser, this);
+      return click(options);
+    },
+    true,
+  );
   await browser.waitUntil(() => browser.execute(() => document.documentElement.dataset.ready === '1'), {
     timeout: 30_000,
     timeoutMsg: 'the app never said it was ready',
@@ -172,11 +182,20 @@ export async function field(browser, label, { timeout = 5_000 } = {}) {
   return browser.$(`#${id}`);
 }
 
+/**
+ * Scrolls an element to the middle of the window, as a person scrolls to it (pointer actions need
+ * it in view). The page's own scrollIntoView: webdriverio's goes through a wheel action first,
+ * which WebKitWebDriver can leave half done, with a button's lower edge under the window's.
+ */
+export async function scrollToCentre(browser, el) {
+  await browser.execute((e) => e.scrollIntoView({ block: 'center', inline: 'nearest' }), el);
+}
+
 export async function fill(browser, label, value) {
   const input = await field(browser, label);
   await input.waitForDisplayed();
   // A person scrolls to a field below the fold; WebKitWebDriver's "clear" does not.
-  await input.scrollIntoView({ block: 'center' });
+  await scrollToCentre(browser, input);
   await input.clearValue();
   if (value) await input.setValue(value);
 }
@@ -230,7 +249,7 @@ export async function button(browser, name, { timeout = 15_000 } = {}) {
       throw error;
     });
   const el = await browser.$(`#${id}`);
-  await el.scrollIntoView({ block: 'center' }); // as a person scrolls to it (pointer actions need it in view)
+  await scrollToCentre(browser, el);
   await el.waitForClickable({ timeout });
   return el;
 }

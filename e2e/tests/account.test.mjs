@@ -47,51 +47,51 @@ test('edit the profile, change the password, stay restorable, sign in with the n
   const { demo } = sandbox;
   const renamed = `${demo.username}.renamed`;
   const newPassword = 'violet-harbour-tundra-41';
-  let app = await launchApp();
-  await signInToSandbox(app, sandbox);
-  await openAccount(app, demo.username);
-  await waitForText(app, 'Last sign-in');
+  await withApp('profile-and-password', async (app) => {
+    await signInToSandbox(app, sandbox);
+    await openAccount(app, demo.username);
+    await waitForText(app, 'Last sign-in');
 
-  await fill(app, 'Username', renamed);
-  await fill(app, 'Email', 'not-an-email');
-  await press(app, 'Save changes');
-  await waitForText(app, 'Enter a valid email address.');
-  assert.equal(await valueOf(app, 'Username'), renamed, 'what was typed stays');
-  await fill(app, 'Email', `renamed.${demo.email}`);
-  await press(app, 'Save changes');
-  await waitForText(app, 'Your personal information was saved.');
-  await button(app, `Account menu: ${renamed}`); // the header follows
+    await fill(app, 'Username', renamed);
+    await fill(app, 'Email', 'not-an-email');
+    await press(app, 'Save changes');
+    await waitForText(app, 'Enter a valid email address.');
+    assert.equal(await valueOf(app, 'Username'), renamed, 'what was typed stays');
+    await fill(app, 'Email', `renamed.${demo.email}`);
+    await press(app, 'Save changes');
+    await waitForText(app, 'Your personal information was saved.');
+    await button(app, `Account menu: ${renamed}`); // the header follows
 
-  await fill(app, 'Current password', demo.password);
-  await fill(app, 'New password', '12345678');
-  await waitForText(app, 'Strength: very weak');
-  await fill(app, 'Confirm new password', '12345678');
-  await press(app, 'Change password');
-  await waitForText(app, 'This password is entirely numeric.');
-  assert.match(await descriptionOf(app, 'Confirm new password'), /too common|entirely numeric/);
+    await fill(app, 'Current password', demo.password);
+    await fill(app, 'New password', '12345678');
+    await waitForText(app, 'Strength: very weak');
+    await fill(app, 'Confirm new password', '12345678');
+    await press(app, 'Change password');
+    await waitForText(app, 'This password is entirely numeric.');
+    assert.match(await descriptionOf(app, 'Confirm new password'), /too common|entirely numeric/);
 
-  await fill(app, 'New password', newPassword);
-  await press(app, 'Show new password');
-  await fill(app, 'Confirm new password', newPassword);
-  await press(app, 'Change password');
-  await waitForText(app, 'Your password was changed.');
-  await app.deleteSession();
+    await fill(app, 'New password', newPassword);
+    await press(app, 'Show new password');
+    await fill(app, 'Confirm new password', newPassword);
+    await press(app, 'Change password');
+    await waitForText(app, 'Your password was changed.');
+  });
 
   // A restart restores the session under the new username.
-  app = await launchApp();
-  await waitForText(app, `Hello, ${renamed}`);
-  await press(app, 'Sign out');
-  await button(app, 'Sign in');
-  assert.equal(await valueOf(app, 'Username'), renamed, 'the sign-in form remembers the new username');
+  await withApp('new-password-sign-in', async (app) => {
+    await waitForText(app, `Hello, ${renamed}`);
+    await press(app, 'Sign out');
+    await button(app, 'Sign in');
+    assert.equal(await valueOf(app, 'Username'), renamed, 'the sign-in form remembers the new username');
 
-  await fill(app, 'Password', demo.password);
-  await fill(app, 'API key', demo.apiKey);
-  await press(app, 'Sign in');
-  await waitForText(app, 'The username, email or password is not correct.');
-  await fill(app, 'Password', newPassword);
-  await press(app, 'Sign in');
-  await waitForText(app, `Hello, ${renamed}`);
-  await app.deleteSession();
+    await fill(app, 'Password', demo.password);
+    await fill(app, 'API key', demo.apiKey);
+    await press(app, 'Sign in');
+    await waitForText(app, 'The username, email or password is not correct.');
+    await fill(app, 'Password', newPassword);
+    await press(app, 'Sign in');
+    await waitForText(app, `Hello, ${renamed}`);
+  });
   sandbox.demo = { ...demo, username: renamed, email: `renamed.${demo.email}`, password: newPassword };
 });
 
