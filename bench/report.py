@@ -311,6 +311,15 @@ def main():
             row(f"UI: one search keystroke over {n} rows, script + style + layout (median / max)",
                 f"{fmt(ui['search_keystroke_ms_median'], ' ms', 1)} / {fmt(ui['search_keystroke_ms_max'], ' ms', 1)}", "—", None,
                 "≤ 16.7 ms (one frame)", ui["search_keystroke_ms_median"] <= TARGETS["frame_ms"])
+        if "search_keystroke_painted_ms_p95" in ui:
+            row(f"UI: one search keystroke over {n} rows → its frame painted, paint included (median / p95 / max)",
+                f"{fmt(ui['search_keystroke_painted_ms_median'], ' ms', 1)} / {fmt(ui['search_keystroke_painted_ms_p95'], ' ms', 1)} / "
+                f"{fmt(ui['search_keystroke_painted_ms_max'], ' ms', 1)}", "—", None,
+                "(reported; includes the wait for the next frame)", None)
+            row(f"UI: one scroll step over {n} rows → its frame painted, paint included (median / p95 / max)",
+                f"{fmt(ui['scroll_painted_ms_median'], ' ms', 1)} / {fmt(ui['scroll_painted_ms_p95'], ' ms', 1)} / "
+                f"{fmt(ui['scroll_painted_ms_max'], ' ms', 1)}", "—", None,
+                "(reported; includes the wait for the next frame)", None)
         if ui.get("ui_time_to_first_rows_ms") is not None:
             row("UI: \"Organizations\" → first rows painted (median)", fmt(ui["ui_time_to_first_rows_ms"], " ms", 0), "—", None,
                 "(reported)", None)
@@ -371,7 +380,10 @@ def main():
         "process, 15 rounds; the median.",
         "- **UI, list** (`bench/ui_organisations.mjs`, the release app through tauri-driver): a keystroke is timed "
         "from setting the search field to a forced style and layout after Svelte's update; scrolling moves the list "
-        "a fixed number of pixels in each animation frame and times the same way what each frame's update costs.",
+        "a fixed number of pixels in each animation frame and times the same way what each frame's update costs. "
+        "The \"frame painted\" figures start the keystroke or scroll step in a task of its own and stop in a timer "
+        "queued by the next animation frame's callback, so they include painting (software rendering here: "
+        "`WEBKIT_DISABLE_COMPOSITING_MODE=1` under Xvfb) and the wait for that frame.",
     ]
     if runs:
         lines += ["", "## Runs", "", "| Run | App start-up | App PSS | Baseline start-up | Baseline PSS |", "| ---: | ---: | ---: | ---: | ---: |"]
