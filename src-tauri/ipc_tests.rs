@@ -47,7 +47,7 @@ type Launched = (tauri::WebviewWindow<tauri::test::MockRuntime>, tauri::App<taur
 
 /// One run of the app over the given keychain and data folder (a relaunch reuses both).
 fn launch(keychain: &Keychain, data: Option<PathBuf>, log_to: LogTo) -> Launched {
-    let mut app = app(mock_builder(), keychain.clone(), DataDir(data), log_to).build(tauri::generate_context!()).unwrap();
+    let mut app = app(mock_builder(), keychain.clone(), DataDir(data), log_to, crate::Start::Test).build(tauri::generate_context!()).unwrap();
     // Runs the app's setup, as the real event loop does before the first window's first call.
     #[allow(deprecated)]
     app.run_iteration(|_, _| {});

@@ -60,8 +60,16 @@ fn log_plugin<R: Runtime>(to: &LogTo) -> Option<tauri::plugin::TauriPlugin<R>> {
     )
 }
 
+/// How the app starts: a launch restores the session while its window loads (`EarlyRestore`);
+/// tests call `session_restore` themselves, when their setting-up is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    Launch,
+    Test,
+}
+
 /// The app, generic over the runtime so tests can run it on Tauri's mock runtime.
-pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, log_to: LogTo) -> Builder<R> {
+pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, log_to: LogTo, start: Start) -> Builder<R> {
     let builder = match log_plugin(&log_to) {
         Some(plugin) => builder.plugin(plugin),
         None => builder,
@@ -74,6 +82,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
         .manage(commands::import::ImportState::default())
         .manage(organisations::LastListings::default())
         .manage(SessionManager::new(keychain))
+        .manage(commands::auth::EarlyRestore::default())
         .manage(data)
         .setup(move |app| {
             log::info!(
@@ -88,6 +97,9 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
                 let _ = handle.emit(SESSION_STATE_EVENT, state);
             });
             watch_connection(app);
+            if start == Start::Launch {
+                commands::auth::EarlyRestore::begin(app.handle());
+            }
             #[cfg(feature = "demo")]
             commands::bench::mark("setup");
             Ok(())
@@ -217,7 +229,7 @@ pub fn run() {
             tauri::webview::PageLoadEvent::Finished => "page_load_finished",
         })
     });
-    app(builder, Keychain::platform(), DataDir::default(), LogTo::LogFolder)
+    app(builder, Keychain::platform(), DataDir::default(), LogTo::LogFolder, Start::Launch)
         .run(tauri::generate_context!())
         .expect("error while running OAS Desktop");
 }

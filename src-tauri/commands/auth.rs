@@ -14,12 +14,41 @@ pub(crate) async fn signed_out(sessions: &SessionManager, remembered: Remembered
     SessionState::SignedOut { remembered, saved_key_hint, restore_error: None }
 }
 
+/// The first restore of a launch, begun during set-up: the keychain and the server answer while
+/// the window and its page are still loading, instead of after the page asks. The page's first
+/// `session_restore` takes its answer (nothing can change the session before that call: the page
+/// has no other way in); every later call restores afresh.
+#[derive(Default)]
+pub struct EarlyRestore(std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<SessionState>>>);
+
+impl EarlyRestore {
+    pub fn begin<R: Runtime>(app: &AppHandle<R>) {
+        use tauri::Manager;
+        let handle = app.clone();
+        let task = tauri::async_runtime::spawn(async move {
+            let sessions = handle.state::<SessionManager>();
+            restore_current(&handle, &sessions).await
+        });
+        *app.state::<EarlyRestore>().0.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+    }
+
+    fn take(&self) -> Option<tauri::async_runtime::JoinHandle<SessionState>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 #[tauri::command]
 pub async fn session_restore<R: Runtime>(
     app: AppHandle<R>,
     sessions: State<'_, SessionManager>,
+    early: State<'_, EarlyRestore>,
 ) -> Result<SessionState, IpcError> {
     super::servers::show_title(&app, &settings::servers(&app));
+    if let Some(task) = early.take() {
+        if let Ok(state) = task.await {
+            return Ok(state);
+        }
+    }
     Ok(restore_current(&app, &sessions).await)
 }
 
