@@ -122,21 +122,26 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-async fn run(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<String> {
-    let config = Config { page_size: PAGE_SIZE, access_ttl: Duration::from_secs(3600), ..Default::default() };
-    let sandbox = server_rt
-        .spawn(Sandbox::start(config))
-        .await?
-        .map_err(|e| e.to_string())?;
+/// A sandbox with one account of [`ORGS`] organisations, signed in twice: through the client
+/// (`session`) and with bare reqwest (`http` + `access`), for the sequential loop.
+struct SignedIn {
+    sandbox: Sandbox,
+    key: String,
+    api_root: String,
+    client: Client,
+    session: Session,
+    http: reqwest::Client,
+    access: String,
+}
+
+async fn signed_in(server_rt: &tokio::runtime::Runtime, config: Config) -> Res<SignedIn> {
+    let sandbox = server_rt.spawn(Sandbox::start(config)).await?.map_err(|e| e.to_string())?;
     let key = sandbox.add_user(USER, EMAIL, PASSWORD).map_err(|e| e.to_string())?;
     sandbox.seed_orgs(USER, ORGS).map_err(|e| e.to_string())?;
     let base = sandbox.base_url();
     let api_root = format!("{base}/api/");
-
     let client = Client::new(ServerUrl::parse(&base)?, ApiKey::new(key.clone()))?;
     let (session, _user) = client.login(USER, EMAIL, &Password::new(PASSWORD)).await?;
-
-    // The bare loop signs in with bare reqwest too.
     // The workspace's reqwest brings no crypto provider of its own (oas-api hands its clients ring).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().build()?;
@@ -149,6 +154,12 @@ async fn run(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<String> 
         .json()
         .await?;
     let access = login["access"].as_str().or_else(|| login["access_token"].as_str()).ok_or("login: no access token")?.to_string();
+    Ok(SignedIn { sandbox, key, api_root, client, session, http, access })
+}
+
+async fn run(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<String> {
+    let config = Config { page_size: PAGE_SIZE, access_ttl: Duration::from_secs(3600), ..Default::default() };
+    let SignedIn { sandbox, key, api_root, client, session, http, access } = signed_in(server_rt, config).await?;
 
     // Warm-up (connections, SQLite cache), and a check that every method sees every organisation.
     let (n_seq, _) = sequential(&http, &api_root, &access, &key).await?;
@@ -232,23 +243,7 @@ async fn run(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<String> 
 /// before every answer: the time of each run of each, alternating.
 async fn with_latency(server_rt: &tokio::runtime::Runtime, rounds: usize) -> Res<(Vec<f64>, Vec<f64>)> {
     let config = Config { page_size: PAGE_SIZE, access_ttl: Duration::from_secs(3600), latency: LATENCY, ..Default::default() };
-    let sandbox = server_rt.spawn(Sandbox::start(config)).await?.map_err(|e| e.to_string())?;
-    let key = sandbox.add_user(USER, EMAIL, PASSWORD).map_err(|e| e.to_string())?;
-    sandbox.seed_orgs(USER, ORGS).map_err(|e| e.to_string())?;
-    let base = sandbox.base_url();
-    let api_root = format!("{base}/api/");
-    let client = Client::new(ServerUrl::parse(&base)?, ApiKey::new(key.clone()))?;
-    let (session, _user) = client.login(USER, EMAIL, &Password::new(PASSWORD)).await?;
-    let http = reqwest::Client::builder().build()?;
-    let login: Value = http
-        .post(format!("{api_root}auth/login/"))
-        .json(&json!({"username": USER, "email": EMAIL, "password": PASSWORD}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let access = login["access"].as_str().ok_or("login: no access token")?.to_string();
+    let SignedIn { sandbox, key, api_root, session, http, access, .. } = signed_in(server_rt, config).await?;
     let (mut seq_ms, mut all_ms) = (Vec::new(), Vec::new());
     for r in 0..rounds {
         for step in 0..2 {
