@@ -78,23 +78,8 @@ function portOpen(port) {
 }
 
 /** tauri-driver, with the app's data and config folders pointed at a fresh home. */
-export async function startDriver() {
-  const home = mkdtempSync(join(tmpdir(), 'oas-e2e-home-'));
-  const env = {
-    ...process.env,
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_CACHE_HOME: join(home, 'cache'),
-    LANG: 'en_US.UTF-8',
-    LANGUAGE: 'en',
-  };
-  const child = track(spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], { stdio: ['ignore', 'inherit', 'inherit'], env }));
-  for (let i = 0; i < 200; i++) {
-    if (await portOpen(driverPort)) return { home, child, stop: () => stopDriver(child) };
-    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
-    await sleep(100);
-  }
-  throw new Error('tauri-driver did not start');
+export function startDriver() {
+  return startDriverWith();
 }
 
 /** Stops one tauri-driver (and so its app) and waits until its port is free for the next one. */

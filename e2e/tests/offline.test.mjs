@@ -5,7 +5,7 @@
 // banner goes by itself and the list is loaded afresh — nobody presses anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withApp, signInToSandbox, press, waitForText, listRows, restartSandbox, sandboxAdmin, screenText, field } from '../harness.mjs';
+import { withApp, signInToSandbox, press, waitForText, listRows, restartSandbox, sandboxAdmin, screenText, field, launchApp, valueOf, button } from '../harness.mjs';
 
 const LIST = 'Organizations';
 
@@ -102,5 +102,34 @@ test('server gone: banner with countdown, the last list readable with its time, 
     await app.waitUntil(async () => (await offlineBanner(app)) === null, { timeout: 60_000, timeoutMsg: 'the banner did not go once the server was back' });
     await waitForText(app, '9 organizations', 30_000);
     assert.equal((await disabledWhy(app, 'Refresh'))?.disabled, false, 'Refresh works again');
+  });
+});
+
+test('the app opens while the server is down: the sign-in screen says so, keeps the details, and Try again signs in once it is back', async () => {
+  await withApp('offline-start', [], async (ctx) => {
+    const { sandbox } = ctx;
+    await signInToSandbox(ctx.app, sandbox);
+    await ctx.app.deleteSession();
+
+    // The session is restored while the window loads: here that first try finds no server.
+    const exited = new Promise((r) => sandbox.child.once('exit', r));
+    sandbox.child.kill('SIGKILL');
+    await exited;
+    ctx.app = await launchApp();
+    const app = ctx.app;
+    await waitForText(app, 'We could not restore your session.', 30_000);
+    await waitForText(app, 'We could not reach this server.');
+    assert.equal(await valueOf(app, 'Username'), sandbox.demo.username, 'the remembered details stay in the form');
+    assert.ok(!(await screenText(app)).includes(`Hello, ${sandbox.demo.username}`));
+
+    // Still down: Try again says so again, nothing is forgotten.
+    await press(app, 'Try again');
+    await waitForText(app, 'We could not restore your session.');
+    await button(app, 'Try again');
+
+    // Back (same port, same database): Try again restores the kept session, no password asked.
+    await restartSandbox(sandbox);
+    await press(app, 'Try again');
+    await waitForText(app, `Hello, ${sandbox.demo.username}`, 30_000);
   });
 });
