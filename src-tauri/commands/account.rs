@@ -62,12 +62,14 @@ pub async fn api_key_replace(sessions: State<'_, SessionManager>, api_key: Strin
     Ok(sessions.replace_api_key(&api_key).await?.state())
 }
 
-#[tauri::command]
+/// `async`: a plain `fn` command runs on the main thread, where it waits behind the window's own
+/// start-up work; the first screen waits for this answer.
+#[tauri::command(async)]
 pub fn theme_get<R: Runtime>(app: AppHandle<R>) -> Theme {
     settings::theme(&app)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn theme_set<R: Runtime>(app: AppHandle<R>, theme: Theme) {
     settings::set_theme(&app, theme)
 }

@@ -50,7 +50,7 @@ pub fn app_ready(marks: Option<BTreeMap<String, f64>>) {
 }
 
 /// The demo account, read once: the file holds a password, so it is removed after reading.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn demo_prefill() -> Option<DemoPrefill> {
     let path = std::env::var_os(DEMO_CREDENTIALS_ENV)?;
     let bytes = std::fs::read(&path).ok()?;

@@ -57,7 +57,7 @@ pub async fn draft_discard<R: Runtime>(
 }
 
 /// Files that could not be read at start (kept aside), each reported once.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn storage_problems<R: Runtime>(app: AppHandle<R>) -> Vec<StorageProblem> {
     settings::files(&app).take_problems()
 }

@@ -15,6 +15,8 @@ function apply(): void {
 
 /** Follows the OS (`prefers-color-scheme`) and loads the saved choice. */
 export async function startTheme(): Promise<void> {
+  // Asked first: the answer is on its way while the OS's scheme is read.
+  const saved = commands.themeGet();
   const query = globalThis.matchMedia?.("(prefers-color-scheme: dark)");
   if (query) {
     theme.systemDark = query.matches;
@@ -25,7 +27,7 @@ export async function startTheme(): Promise<void> {
   }
   apply();
   try {
-    theme.choice = await commands.themeGet();
+    theme.choice = await saved;
   } catch {
     // Without the saved choice the OS's scheme is used.
   }
