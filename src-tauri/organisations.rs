@@ -105,8 +105,9 @@ impl LastListings {
     /// Sessions whose last listing is kept (a switch between a few servers keeps each one's).
     const KEPT: usize = 4;
 
-    pub fn keep(&self, session: u64, all: &[oas_api::Organisation]) {
-        let by_id = all.iter().map(|o| (o.id, o.clone())).collect();
+    /// Takes the listing itself: copying 10,000 organisations would hold up the list's answer.
+    pub fn keep(&self, session: u64, all: Vec<oas_api::Organisation>) {
+        let by_id = all.into_iter().map(|o| (o.id, o)).collect();
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         kept.retain(|(s, _)| *s != session);
         kept.push((session, by_id));
@@ -258,8 +259,8 @@ mod tests {
     #[test]
     fn last_listings_answer_only_their_own_session_and_keep_the_few_most_recent() {
         let last = LastListings::default();
-        last.keep(1, &[named(10, "Acme")]);
-        last.keep(2, &[named(10, "Other server's Acme")]);
+        last.keep(1, vec![named(10, "Acme")]);
+        last.keep(2, vec![named(10, "Other server's Acme")]);
         assert_eq!(last.get(1, 10).unwrap().name, "Acme");
         assert_eq!(last.get(2, 10).unwrap().name, "Other server's Acme");
         assert!(last.get(1, 11).is_none());
@@ -268,7 +269,7 @@ mod tests {
         last.put(9, &named(10, "No listing"));
         assert!(last.get(9, 10).is_none(), "a session never listed keeps nothing");
         for session in 3..=6 {
-            last.keep(session, &[named(1, "x")]);
+            last.keep(session, vec![named(1, "x")]);
         }
         assert!(last.get(1, 10).is_none(), "the oldest session's copy made room");
         assert!(last.get(6, 1).is_some());

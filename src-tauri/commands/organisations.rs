@@ -28,8 +28,9 @@ pub async fn organisations_list<R: Runtime>(
         batcher.batch(&b);
     });
     let all = sessions.settle(&active, listed.await).await?;
-    last.keep(active.id, &all);
-    Ok(listing.finish(all.len() as u64))
+    let total = all.len() as u64;
+    last.keep(active.id, all);
+    Ok(listing.finish(total))
 }
 
 /// The whole organisation (contacts and all), for the form: the list holds only its rows.
