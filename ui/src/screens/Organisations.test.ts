@@ -180,6 +180,22 @@ describe("Organisations list", () => {
     expect([...list.querySelectorAll(".vlist__row")]).toEqual(before);
   });
 
+  it("shows a new search's results from the first, wherever the list was scrolled", async () => {
+    const many = Array.from({ length: 1_000 }, (_, i) => org(i + 1, `Org ${String(i + 1).padStart(4, "0")}`, "USD", ["USD"]));
+    vi.mocked(commands.organisationsList).mockImplementation(view(many));
+    render(Organisations);
+    expect(await screen.findByText("1,000 organizations")).toBeInTheDocument();
+    const viewport = screen.getByRole("list", { name: "Organizations" }).parentElement!;
+    viewport.scrollTop = 72 * 900;
+    await fireEvent.scroll(viewport);
+    await waitFor(() => expect(rowNames()).toContain("Org 0901"));
+    // 111 results: the first of them is shown, not the scroll position the whole list had.
+    await fireEvent.input(screen.getByLabelText("Search organizations"), { target: { value: "Org 09" } });
+    expect(viewport.scrollTop).toBe(0);
+    await waitFor(() => expect(rowNames()[0]).toBe("Org 0009"));
+    expect(rows()[0]).toHaveAttribute("aria-posinset", "1");
+  });
+
   it("leads to creating the first organisation when there are none", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.organisationsList).mockImplementation(view([]));
