@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # OAS Desktop's benchmarks (issue 6), against an empty Tauri app built in the same run.
 #
-#   ./bench/run.sh                 full run: builds everything, 7 alternating runs each, writes docs/benchmarks.md
+#   ./bench/run.sh                 full run: builds everything, 11 alternating runs each, writes docs/benchmarks.md
 #   ./bench/run.sh --runs 11       more runs
 #   ./bench/run.sh --quick         smoke test: 1 run of the app, no baseline, 1 API round;
 #                                  report in bench/out/benchmarks-quick.md (docs/ untouched)
@@ -25,7 +25,7 @@ bench="$root/bench"
 out="$bench/out"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-runs=7
+runs=11
 quick=0
 api=1
 ui=1

@@ -13,9 +13,35 @@ function apply(): void {
   if (typeof document !== "undefined") document.documentElement.dataset.theme = effectiveTheme();
 }
 
-/** Follows the OS (`prefers-color-scheme`) and loads the saved choice. */
-export async function startTheme(): Promise<void> {
-  // Asked first: the answer is on its way while the OS's scheme is read.
+/** The choice this window last applied, a copy of the settings' (which Rust keeps): the first
+ * screen paints in it without waiting for IPC. Not a secret, like the language beside it. */
+const SHOWN_KEY = "oas.theme";
+
+function lastShown(): Theme | null {
+  try {
+    const value = globalThis.localStorage?.getItem(SHOWN_KEY);
+    return value === "system" || value === "light" || value === "dark" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function show(choice: Theme): void {
+  theme.choice = choice;
+  apply();
+  try {
+    localStorage.setItem(SHOWN_KEY, choice);
+  } catch {
+    // Storage can be unavailable: the next start waits for the settings instead.
+  }
+}
+
+/**
+ * Follows the OS (`prefers-color-scheme`) and applies the saved choice: at once the one last shown
+ * (on a first start, the OS's), then the settings' answer when it comes, which wins. Nothing waits
+ * for that answer: it differs from the copy only when the window's storage was wiped.
+ */
+export function startTheme(): void {
   const saved = commands.themeGet();
   const query = globalThis.matchMedia?.("(prefers-color-scheme: dark)");
   if (query) {
@@ -25,18 +51,15 @@ export async function startTheme(): Promise<void> {
       apply();
     });
   }
+  theme.choice = lastShown() ?? theme.choice;
   apply();
-  try {
-    theme.choice = await saved;
-  } catch {
-    // Without the saved choice the OS's scheme is used.
-  }
-  apply();
+  saved.then(show, () => {
+    // Without the saved choice the last shown one (or the OS's scheme) stays.
+  });
 }
 
 export async function setTheme(choice: Theme): Promise<void> {
-  theme.choice = choice;
-  apply();
+  show(choice);
   try {
     await commands.themeSet(choice);
   } catch {
