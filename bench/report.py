@@ -133,9 +133,9 @@ PHASES = [
 
 
 # A launch stall: WebKit took this long or longer between the app's set-up and the page's request
-# (the "webview created" phase; 80–140 ms otherwise). On this machine about one run in three of
-# either app stalls for ~500 ms, at random; with 7 runs the median of all runs measured how many
-# runs of each app happened to stall (one full run gave the app 0.55× the baseline that way).
+# (the "webview created" phase; 80–140 ms otherwise). On this machine from one run in eleven to
+# seven in eleven of either app stall for ~500 ms, at random; the median of all runs measured how
+# many runs of each app happened to stall (one full run gave the app 0.55× the baseline that way).
 STALL_MS = 300
 
 
@@ -384,8 +384,8 @@ def main():
         "`WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1`; one unmeasured "
         "warm-up run of each first. A run whose webview took 300 ms or more to request its page after the "
         "Rust set-up (the \"webview created\" phase, 80–140 ms otherwise) is a **launch stall**: on this "
-        "machine about a third of either app's runs stall for ~500 ms, at random, so the start-up figure is the "
-        "median of the runs without one (marked † in the runs table; the phase table below also leaves them out).",
+        "machine from one in eleven to seven in eleven runs of either app stall for ~500 ms, at random, so the "
+        "start-up figure is the median of the runs without one (marked † in the runs table; the phase table below also leaves them out).",
         "- **Memory**: 10 s after ready, the `Pss` of `/proc/<pid>/smaps_rollup` summed over the process and all "
         "its descendants (WebKitWebProcess, WebKitNetworkProcess).",
         "- **Sizes**: the `.deb` made by `tauri bundle --bundles deb`; the release binary after `strip`; the UI's "
