@@ -39,14 +39,34 @@ async function typeIntoFileDialog(title, path) {
   const xdotool = (...args) => run('xdotool', args, { encoding: 'utf8', timeout: 30_000 });
   const { stdout } = await xdotool('search', '--sync', '--onlyvisible', '--name', title);
   const win = stdout.trim().split('\n').pop();
-  await xdotool('windowfocus', '--sync', win);
-  await sleep(500);
-  // Open: Ctrl+L shows the location field. Save: the name field has focus; select what is there.
-  await xdotool('key', '--window', win, title === 'Open File' ? 'ctrl+l' : 'ctrl+a');
-  await sleep(300);
-  await xdotool('type', '--window', win, '--delay', '5', path);
-  await sleep(300);
-  await xdotool('key', '--window', win, 'Return');
+  const stillOpen = async () => {
+    const found = await xdotool('search', '--onlyvisible', '--name', title).catch(() => ({ stdout: '' }));
+    return found.stdout.trim().split('\n').includes(win);
+  };
+  // A dialog still setting itself up can drop a key (GTK then logs "gtk_widget_event: assertion
+  // 'WIDGET_REALIZED_FOR_EVENT' failed"): a person would see the path typed and press Return
+  // again. So does this, typing the path afresh, until the dialog closes.
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      await xdotool('windowfocus', '--sync', win);
+    } catch (error) {
+      // Closed meanwhile: the last Return was taken after all.
+      if (!(await stillOpen())) return;
+      throw error;
+    }
+    await sleep(500 * attempt);
+    // Open: Ctrl+L shows the location field. Save: the name field has focus. Then select what is
+    // there (an earlier attempt's path, the suggested name) so the path replaces it.
+    if (title === 'Open File') await xdotool('key', '--window', win, 'ctrl+l');
+    await xdotool('key', '--window', win, 'ctrl+a');
+    await sleep(300);
+    await xdotool('type', '--window', win, '--delay', '5', path);
+    await sleep(300);
+    await xdotool('key', '--window', win, 'Return');
+    for (let i = 0; i < 20 && (await stillOpen()); i++) await sleep(100);
+    if (!(await stillOpen())) return;
+  }
+  throw new Error(`the "${title}" dialog did not take ${path}`);
 }
 
 async function chooseFile(app, path) {
