@@ -62,8 +62,8 @@ pub async fn api_key_replace(sessions: State<'_, SessionManager>, api_key: Strin
     Ok(sessions.replace_api_key(&api_key).await?.state())
 }
 
-/// `async`: a plain `fn` command runs on the main thread, where it waits behind the window's own
-/// start-up work; the first screen waits for this answer.
+/// `async`, as every command here that reads or writes a file: a plain `fn` command runs on the
+/// main thread, where it waits behind the window's own work.
 #[tauri::command(async)]
 pub fn theme_get<R: Runtime>(app: AppHandle<R>) -> Theme {
     settings::theme(&app)

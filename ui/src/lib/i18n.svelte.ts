@@ -2,6 +2,7 @@ import type { ErrorCode } from "./bindings/ErrorCode";
 import type { IpcError } from "./bindings/IpcError";
 import { en } from "./i18n/en";
 import { es } from "./i18n/es";
+import { readPreference, writePreference } from "./preferences";
 
 export type Locale = "en" | "es";
 export type MessageKey = keyof typeof en;
@@ -12,20 +13,16 @@ export const LOCALES: Record<Locale, { catalog: Catalog; name: string }> = {
   es: { catalog: es, name: "Español" },
 };
 
-// The language choice is a preference, not a secret: localStorage is the right place.
 const STORAGE_KEY = "oas.locale";
+const SUPPORTED: readonly Locale[] = ["en", "es"];
 
 function isLocale(value: unknown): value is Locale {
-  return value === "en" || value === "es";
+  return SUPPORTED.some((l) => l === value);
 }
 
 export function detectLocale(): Locale {
-  try {
-    const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
-    if (isLocale(saved)) return saved;
-  } catch {
-    // Storage can be unavailable; the browser language still works.
-  }
+  const saved = readPreference(STORAGE_KEY, SUPPORTED);
+  if (saved) return saved;
   const languages = globalThis.navigator?.languages ?? [globalThis.navigator?.language ?? "en"];
   for (const language of languages) {
     const base = language?.toLowerCase().split("-")[0];
@@ -38,11 +35,7 @@ export const i18n = $state<{ locale: Locale }>({ locale: detectLocale() });
 
 export function setLocale(locale: Locale): void {
   i18n.locale = locale;
-  try {
-    localStorage.setItem(STORAGE_KEY, locale);
-  } catch {
-    // Not fatal: the choice simply lasts for this run.
-  }
+  writePreference(STORAGE_KEY, locale);
   if (typeof document !== "undefined") document.documentElement.lang = locale;
 }
 

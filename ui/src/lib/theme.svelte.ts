@@ -1,5 +1,6 @@
 import type { Theme } from "./bindings/Theme";
 import * as commands from "./commands";
+import { readPreference, writePreference } from "./preferences";
 
 /** The chosen scheme (kept by Rust in the settings store) and the one in effect. */
 export const theme = $state<{ choice: Theme; systemDark: boolean }>({ choice: "system", systemDark: false });
@@ -13,27 +14,15 @@ function apply(): void {
   if (typeof document !== "undefined") document.documentElement.dataset.theme = effectiveTheme();
 }
 
-/** The choice this window last applied, a copy of the settings' (which Rust keeps): the first
- * screen paints in it without waiting for IPC. Not a secret, like the language beside it. */
+/** A copy of the choice this window last applied (Rust's settings keep the choice itself): the
+ * first screen paints in it without waiting for IPC. */
 const SHOWN_KEY = "oas.theme";
-
-function lastShown(): Theme | null {
-  try {
-    const value = globalThis.localStorage?.getItem(SHOWN_KEY);
-    return value === "system" || value === "light" || value === "dark" ? value : null;
-  } catch {
-    return null;
-  }
-}
+const THEMES: readonly Theme[] = ["system", "light", "dark"];
 
 function show(choice: Theme): void {
   theme.choice = choice;
   apply();
-  try {
-    localStorage.setItem(SHOWN_KEY, choice);
-  } catch {
-    // Storage can be unavailable: the next start waits for the settings instead.
-  }
+  writePreference(SHOWN_KEY, choice);
 }
 
 /**
@@ -51,7 +40,7 @@ export function startTheme(): void {
       apply();
     });
   }
-  theme.choice = lastShown() ?? theme.choice;
+  theme.choice = readPreference(SHOWN_KEY, THEMES) ?? theme.choice;
   apply();
   saved.then(show, () => {
     // Without the saved choice the last shown one (or the OS's scheme) stays.
