@@ -138,7 +138,6 @@ fn commands_and_plugins_not_granted_are_refused() {
     let h = harness();
     for (cmd, body) in [
         ("plugin:store|load", json!({"path": "x.json"})),
-        ("plugin:opener|open_url", json!({"url": "https://example.com"})),
         ("plugin:dialog|save", json!({"options": {}})),
         // Updates go through the app's own commands, which enforce the unsaved-work rule.
         ("plugin:updater|check", json!({})),

@@ -11,6 +11,8 @@ mod secrets;
 mod session;
 mod servers;
 mod settings;
+#[cfg(target_os = "linux")]
+mod single_instance;
 
 use std::path::PathBuf;
 
@@ -75,7 +77,6 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
         None => builder,
     };
     builder
-        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(commands::updates::Updates::default())
@@ -179,16 +180,12 @@ fn watch_connection<R: Runtime>(app: &mut tauri::App<R>) {
 /// Desktop-only window behaviour, outside `app()` so the mock-runtime tests do without it: a
 /// second launch focuses the running window; the window's size and position are remembered.
 fn window_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    #[cfg(target_os = "linux")]
+    let builder = builder.plugin(single_instance::init(show_main_window));
+    #[cfg(any(target_os = "macos", windows))]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| show_main_window(app)));
     #[cfg(desktop)]
     let builder = builder
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            use tauri::Manager;
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
-        }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .on_window_event(|window, event| {
             if matches!(event, tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_)) {
@@ -196,6 +193,16 @@ fn window_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             }
         });
     builder
+}
+
+/// What a second launch does: brings the running window forward.
+#[cfg(desktop)]
+fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }
 
 /// The plugin writes the window's state when the app exits normally; a session that ends by

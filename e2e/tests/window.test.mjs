@@ -1,7 +1,8 @@
 // Window comfort (issue 10): the window's size and position are remembered across a relaunch
 // (tauri-plugin-window-state), and a second launch hands over to the running app and exits
-// (tauri-plugin-single-instance). Xvfb has no window manager: the app's own X11 requests move and
-// size the window directly, so what is set is exactly what is remembered.
+// (src-tauri/single_instance.rs: a name on the D-Bus session bus). Xvfb has no window manager: the
+// app's own X11 requests move and size the window directly, so what is set is exactly what is
+// remembered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,8 +1,7 @@
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_opener::OpenerExt;
 
 use crate::account::{self, AppInfo, Link, PasswordChange, PasswordStrength, Profile, ProfileUpdate, Theme};
-use crate::error::{ErrorCode, IpcError};
+use crate::error::IpcError;
 use crate::ipc::SessionState;
 use crate::session::SessionManager;
 use crate::settings;
@@ -98,13 +97,11 @@ pub async fn diagnostics<R: Runtime>(
 }
 
 #[tauri::command]
-pub fn open_link<R: Runtime>(app: AppHandle<R>, link: Link) -> Result<(), IpcError> {
+pub fn open_link(link: Link) -> Result<(), IpcError> {
     let url = match link {
         Link::Documentation => Some(account::DOCS_URL.to_string()),
         Link::Project => account::project_url(),
     };
     let url = url.ok_or_else(|| IpcError::unexpected("This build names no project page."))?;
-    app.opener()
-        .open_url(&url, None::<&str>)
-        .map_err(|_| IpcError::new(ErrorCode::BrowserUnavailable, "the browser could not be opened"))
+    super::open_in_browser(&url)
 }

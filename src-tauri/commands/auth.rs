@@ -1,7 +1,6 @@
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_opener::OpenerExt;
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::IpcError;
 use crate::ipc::{Remembered, SessionState, SignInRequest};
 use crate::session::SessionManager;
 use crate::settings;
@@ -133,8 +132,6 @@ pub async fn forget_server<R: Runtime>(
 }
 
 #[tauri::command]
-pub fn open_access_request<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
-    app.opener()
-        .open_url(ACCESS_REQUEST_URL, None::<&str>)
-        .map_err(|_| IpcError::new(ErrorCode::BrowserUnavailable, "the browser could not be opened"))
+pub fn open_access_request() -> Result<(), IpcError> {
+    super::open_in_browser(ACCESS_REQUEST_URL)
 }

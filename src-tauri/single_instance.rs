@@ -1,0 +1,154 @@
+//! One OAS Desktop per Linux desktop session. The first launch owns a name on the D-Bus session
+//! bus; a second launch asks the owner to show its window, then exits. The name, object path,
+//! interface and method are tauri-plugin-single-instance's (which macOS and Windows still use), so
+//! a running older version and a newer launch still find each other. It talks to the bus through
+//! libdbus, which tao and the keychain already load, instead of the plugin's zbus: a second D-Bus
+//! implementation with its own async runtime, ~0.5 MiB of the package.
+//!
+//! No session bus, or a bus that refuses the name: the app launches normally, as the plugin did.
+
+use std::io;
+use std::os::fd::BorrowedFd;
+use std::os::unix::net::UnixStream;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use dbus::blocking::stdintf::org_freedesktop_dbus::RequestNameReply;
+use dbus::blocking::Connection;
+use dbus::channel::{BusType, Channel, MatchingReceiver};
+use dbus::message::MatchRule;
+use rustix::event::{poll, PollFd, PollFlags};
+use tauri::plugin::{Builder, TauriPlugin};
+use tauri::{AppHandle, Manager, Resource, Runtime};
+
+const INTERFACE: &str = "org.SingleInstance.DBus";
+const METHOD: &str = "ExecuteCallback";
+
+/// The plugin: `on_second_launch` runs in the first instance each time another launch hands over.
+pub fn init<R: Runtime>(on_second_launch: fn(&AppHandle<R>)) -> TauriPlugin<R> {
+    Builder::new("oas-single-instance")
+        .setup(move |app, _api| {
+            let name = format!("{}.SingleInstance", app.config().identifier);
+            let path = object_path(&name);
+            let connection = match session_bus() {
+                Ok(connection) => connection,
+                Err(error) => {
+                    log::warn!("single instance: no D-Bus session bus, launching normally: {error}");
+                    return Ok(());
+                }
+            };
+            match connection.request_name(name.as_str(), false, false, true) {
+                Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => {
+                    let handle = app.clone();
+                    let lock = serve(connection, name, &path, move || on_second_launch(&handle))?;
+                    // Tauri empties the resource table in `cleanup_before_exit` (exit and restart),
+                    // which releases the name before an updated version starts.
+                    app.resources_table().add(lock);
+                }
+                Ok(_) => {
+                    hand_over(&connection, &name, &path)?;
+                    app.cleanup_before_exit();
+                    std::process::exit(0);
+                }
+                Err(error) => log::warn!("single instance: the session bus refused {name}, launching normally: {error}"),
+            }
+            Ok(())
+        })
+        .build()
+}
+
+/// `org.oas.desktop.SingleInstance` → `/org/oas/desktop/SingleInstance` (the plugin's rule).
+fn object_path(name: &str) -> String {
+    format!("/{}", name.replace('.', "/").replace('-', "_"))
+}
+
+fn session_bus() -> Result<Connection, dbus::Error> {
+    let mut channel = Channel::get_private(BusType::Session)?;
+    // The serving thread waits on the bus's file descriptor, which libdbus reports only then.
+    channel.set_watch_enabled(true);
+    Ok(Connection::from(channel))
+}
+
+/// Tells the running instance about this launch (its arguments and folder, as the plugin sends)
+/// and returns once it has answered.
+fn hand_over(connection: &Connection, name: &str, path: &str) -> Result<(), dbus::Error> {
+    let args: Vec<String> = std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect();
+    let cwd = std::env::current_dir().unwrap_or_default().to_string_lossy().into_owned();
+    connection.with_proxy(name, path, Duration::from_secs(10)).method_call(INTERFACE, METHOD, (args, cwd))
+}
+
+/// The owned name. Dropping it wakes the serving thread, which releases the name, and waits for it.
+struct InstanceLock {
+    wake: Option<UnixStream>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Resource for InstanceLock {}
+
+impl Drop for InstanceLock {
+    fn drop(&mut self) {
+        // Closing our end makes the thread's end readable (end of file).
+        drop(self.wake.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Answers other launches on a thread of its own until the lock is dropped or the bus goes away.
+fn serve(
+    connection: Connection,
+    name: String,
+    path: &str,
+    on_second_launch: impl Fn() + Send + 'static,
+) -> io::Result<InstanceLock> {
+    let rule = MatchRule::new_method_call().with_path(path.to_string()).with_interface(INTERFACE).with_member(METHOD);
+    connection.start_receive(
+        rule,
+        Box::new(move |call, connection| {
+            on_second_launch();
+            let _ = connection.channel().send(call.method_return());
+            true
+        }),
+    );
+    let (wake, woken) = UnixStream::pair()?;
+    let thread = std::thread::Builder::new().name("single-instance".into()).spawn(move || {
+        let bus_fd = connection.channel().watch().fd;
+        loop {
+            // Everything already read first: one read can bring several messages.
+            loop {
+                match connection.process(Duration::ZERO) {
+                    Ok(true) => continue,
+                    Ok(false) => break,
+                    Err(_) => return,
+                }
+            }
+            // SAFETY: the descriptor belongs to `connection`, which outlives this borrow.
+            let bus = unsafe { BorrowedFd::borrow_raw(bus_fd) };
+            let mut fds = [PollFd::from_borrowed_fd(bus, PollFlags::IN), PollFd::new(&woken, PollFlags::IN)];
+            match poll(&mut fds, None) {
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return,
+            }
+            if !fds[1].revents().is_empty() {
+                let _ = connection.release_name(name.as_str());
+                return;
+            }
+            if fds[0].revents().intersects(PollFlags::HUP | PollFlags::ERR) {
+                return;
+            }
+        }
+    })?;
+    Ok(InstanceLock { wake: Some(wake), thread: Some(thread) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_object_path_follows_the_plugins_rule() {
+        assert_eq!(object_path("org.oas.desktop.SingleInstance"), "/org/oas/desktop/SingleInstance");
+        assert_eq!(object_path("com.my-app.SingleInstance"), "/com/my_app/SingleInstance");
+    }
+}
