@@ -30,7 +30,7 @@ PHASES = [
     ("page_ms", "html_parsed", "HTML parsed"),
     ("page_ms", "js_evaluated", "JS evaluated (every module)"),
     ("page_ms", "first_ipc_answered", "first IPC answered (what the first screen needs)"),
-    ("page_ms", "painted", "first screen painted"),
+    ("page_ms", "painted", "first screen built and painted"),
 ]
 
 

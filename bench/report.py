@@ -128,7 +128,7 @@ PHASES = [
     ("html_parsed", "HTML parsed (`domInteractive`)"),
     ("js_evaluated", "JS evaluated (every module)"),
     ("first_ipc_answered", "first IPC answered (what the first screen needs)"),
-    ("painted", "first screen painted (two frames later: the ready line)"),
+    ("painted", "first screen built and painted (two frames later: the ready line)"),
 ]
 
 

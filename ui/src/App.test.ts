@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { SessionState } from "./lib/bindings/SessionState";
 import * as commands from "./lib/commands";
 import { setLocale } from "./lib/i18n.svelte";
-import { session } from "./lib/session.svelte";
+import { session, startEarly } from "./lib/session.svelte";
 import App from "./App.svelte";
 
 vi.mock("./lib/commands", async (importOriginal) => {
@@ -179,5 +179,31 @@ describe("App", () => {
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByLabelText("Name")).toHaveValue("Acme Worldwide");
     expect(screen.getByText("Your unsaved draft was restored.")).toBeInTheDocument();
+  });
+});
+
+describe("start-up before mounting (main.ts)", () => {
+  it("builds the first screen as itself, never the splash, and asks Rust once", async () => {
+    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    await startEarly(1_000);
+    render(App);
+    // Straight away, in the first render: no "Starting…" in between.
+    expect(screen.queryByText("Starting OAS Desktop…")).not.toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Hello, demo" })).toBeInTheDocument();
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
+    expect(commands.sessionRestore).toHaveBeenCalledTimes(1);
+    expect(commands.storageProblems).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the splash when the keychain is slow to answer, then the screen it answers", async () => {
+    let answer: (state: SessionState) => void = () => {};
+    vi.mocked(commands.sessionRestore).mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    await startEarly(20);
+    render(App);
+    expect(screen.getByText("Starting OAS Desktop…")).toBeInTheDocument();
+    answer(signedIn);
+    expect(await screen.findByRole("heading", { name: "Hello, demo" })).toBeInTheDocument();
+    await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
+    expect(commands.sessionRestore).toHaveBeenCalledTimes(1);
   });
 });
