@@ -513,7 +513,9 @@ export async function startDriverWith(envOverrides = {}, home = mkdtempSync(join
   };
   const child = track(spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], { stdio: ['ignore', 'inherit', 'inherit'], env }));
   for (let i = 0; i < 200; i++) {
-    if (await portOpen(driverPort)) return { home, env, child, stop: () => stopDriver(child) };
+    // tauri-driver listens at once; the WebKitWebDriver it starts takes a moment longer, and a
+    // session asked for before that is refused.
+    if ((await portOpen(driverPort)) && (await portOpen(nativePort))) return { home, env, child, stop: () => stopDriver(child) };
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
     await sleep(100);
   }
