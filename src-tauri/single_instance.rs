@@ -63,10 +63,13 @@ fn object_path(name: &str) -> String {
 }
 
 fn session_bus() -> Result<Connection, dbus::Error> {
-    let mut channel = Channel::get_private(BusType::Session)?;
-    // The serving thread waits on the bus's file descriptor, which libdbus reports only then.
+    Channel::get_private(BusType::Session).map(watched)
+}
+
+/// The serving thread waits on the bus's file descriptor, which libdbus reports only then.
+fn watched(mut channel: Channel) -> Connection {
     channel.set_watch_enabled(true);
-    Ok(Connection::from(channel))
+    Connection::from(channel)
 }
 
 /// Tells the running instance about this launch (its arguments and folder, as the plugin sends)
@@ -145,6 +148,65 @@ fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+
+    /// A D-Bus session bus of the test's own (`dbus-daemon`, which scripts/setup.sh installs).
+    struct PrivateBus {
+        daemon: Child,
+        address: String,
+    }
+
+    impl PrivateBus {
+        fn start() -> PrivateBus {
+            let mut daemon = Command::new("dbus-daemon")
+                .args(["--session", "--nofork", "--print-address=1"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("dbus-daemon runs (scripts/setup.sh installs it)");
+            let mut address = String::new();
+            BufReader::new(daemon.stdout.take().unwrap()).read_line(&mut address).unwrap();
+            PrivateBus { daemon, address: address.trim().to_string() }
+        }
+
+        fn connect(&self) -> Connection {
+            let mut channel = Channel::open_private(&self.address).unwrap();
+            channel.register().unwrap();
+            watched(channel)
+        }
+    }
+
+    impl Drop for PrivateBus {
+        fn drop(&mut self) {
+            let _ = self.daemon.kill();
+            let _ = self.daemon.wait();
+        }
+    }
+
+    #[test]
+    fn a_second_launch_hands_over_and_the_name_is_free_once_the_first_exits() {
+        let bus = PrivateBus::start();
+        let name = "me.ottomate.oas.test.SingleInstance";
+        let path = object_path(name);
+
+        let first = bus.connect();
+        assert_eq!(first.request_name(name, false, false, true).unwrap(), RequestNameReply::PrimaryOwner);
+        let (told, second_launches) = std::sync::mpsc::channel();
+        let lock = serve(first, name.to_string(), &path, move || told.send(()).unwrap()).unwrap();
+
+        let second = bus.connect();
+        assert_eq!(second.request_name(name, false, false, true).unwrap(), RequestNameReply::Exists);
+        hand_over(&second, name, &path).unwrap();
+        second_launches.recv_timeout(Duration::from_secs(5)).expect("the running instance heard of the launch");
+        hand_over(&second, name, &path).unwrap();
+        second_launches.recv_timeout(Duration::from_secs(5)).expect("and of the next one");
+
+        // Exit or restart (Tauri empties the resource table): the name is released before the drop
+        // returns, so the updated version, started right after, is the first instance again.
+        drop(lock);
+        assert_eq!(second.request_name(name, false, false, true).unwrap(), RequestNameReply::PrimaryOwner);
+        assert!(hand_over(&bus.connect(), "me.ottomate.oas.test.Nobody", &path).is_err());
+    }
 
     #[test]
     fn the_object_path_follows_the_plugins_rule() {
