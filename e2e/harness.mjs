@@ -351,10 +351,11 @@ export function screenshot(name) {
 /**
  * One sandbox + one driver + the app, torn down whatever happens; a screenshot when it fails.
  * `body` gets `{ sandbox, driver, app }`; `relaunch(ctx)` restarts the app in the same home.
+ * `driverEnv` changes environment variables of the driver and so of the app (e.g. its PATH).
  */
-export async function withApp(name, sandboxArgs, body) {
+export async function withApp(name, sandboxArgs, body, driverEnv = {}) {
   const sandbox = await startSandbox(sandboxArgs);
-  const driver = await startDriver();
+  const driver = await startDriverWith(driverEnv);
   const ctx = { sandbox, driver, app: await launchApp() };
   try {
     await body(ctx);

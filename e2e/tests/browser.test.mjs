@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startDriverWith, launchApp, button, visibleMessages, stopAll, screenshot } from '../harness.mjs';
+import { withApp, button, visibleMessages, stopAll } from '../harness.mjs';
 
 after(() => stopAll());
 
@@ -25,43 +25,28 @@ function binFolder(programs) {
   return dir;
 }
 
-async function withBrowserApp(name, path, body) {
-  const driver = await startDriverWith({ PATH: path });
-  const app = await launchApp();
-  try {
-    await body(app);
-  } catch (error) {
-    const shot = screenshot(name);
-    if (shot) console.log(`# ${name} failed; screenshot: ${shot}`);
-    throw error;
-  } finally {
-    await app.deleteSession().catch(() => {});
-    await driver.stop();
-  }
-}
-
 test('"Request access" opens the request form in the browser', async () => {
   const opened = join(mkdtempSync(join(tmpdir(), 'oas-e2e-opened-')), 'url');
   const bin = binFolder({ 'xdg-open': `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n` });
-  await withBrowserApp('browser opens', `${bin}:${process.env.PATH}`, async (app) => {
+  await withApp('browser opens', [], async ({ app }) => {
     await (await button(app, "Don't have an account?")).click();
     await (await button(app, 'Request access')).click();
     await app.waitUntil(async () => existsSync(opened), { timeout: 10_000, timeoutMsg: 'no browser was asked to open a page' });
     assert.equal(readFileSync(opened, 'utf8'), 'https://oas-beta.ottomate.me/');
     assert.deepEqual(await visibleMessages(app), [], 'no error is shown when the browser opened');
-  });
+  }, { PATH: `${bin}:${process.env.PATH}` });
 });
 
 test('without a browser to open, "Request access" says so', async () => {
   // Only what the test itself needs on the PATH (the driver and WebKit's), no xdg-open or gio.
   const which = (program) => execFileSync('which', [program], { encoding: 'utf8' }).trim();
   const bin = binFolder({ 'tauri-driver': which('tauri-driver'), WebKitWebDriver: which('WebKitWebDriver') });
-  await withBrowserApp('no browser', bin, async (app) => {
+  await withApp('no browser', [], async ({ app }) => {
     await (await button(app, "Don't have an account?")).click();
     await (await button(app, 'Request access')).click();
     await app.waitUntil(async () => (await visibleMessages(app)).some((m) => m.includes('The request form could not be opened')), {
       timeout: 10_000,
       timeoutMsg: `no message; on screen: ${JSON.stringify(await visibleMessages(app))}`,
     });
-  });
+  }, { PATH: bin });
 });
