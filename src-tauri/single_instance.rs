@@ -110,7 +110,9 @@ fn serve(
         rule,
         Box::new(move |call, connection| {
             on_second_launch();
+            // The answer goes out now: the loop below waits only for incoming messages.
             let _ = connection.channel().send(call.method_return());
+            connection.channel().flush();
             true
         }),
     );
