@@ -24,16 +24,25 @@ use tauri::{AppHandle, Manager, Resource, Runtime};
 const INTERFACE: &str = "org.SingleInstance.DBus";
 const METHOD: &str = "ExecuteCallback";
 
+/// Why this launch has no single-instance guard. The plugin is set up before the log is (a second
+/// launch must hand over before anything else starts), so this is logged once the app is ready.
+struct Unguarded(String);
+
 /// The plugin: `on_second_launch` runs in the first instance each time another launch hands over.
 pub fn init<R: Runtime>(on_second_launch: fn(&AppHandle<R>)) -> TauriPlugin<R> {
     Builder::new("oas-single-instance")
+        .on_event(|app, event| {
+            if let (tauri::RunEvent::Ready, Some(unguarded)) = (event, app.try_state::<Unguarded>()) {
+                log::warn!("single instance: {}; launched without the guard", unguarded.0);
+            }
+        })
         .setup(move |app, _api| {
             let name = format!("{}.SingleInstance", app.config().identifier);
             let path = object_path(&name);
             let connection = match session_bus() {
                 Ok(connection) => connection,
                 Err(error) => {
-                    log::warn!("single instance: no D-Bus session bus, launching normally: {error}");
+                    app.manage(Unguarded(format!("no D-Bus session bus ({error})")));
                     return Ok(());
                 }
             };
@@ -50,7 +59,9 @@ pub fn init<R: Runtime>(on_second_launch: fn(&AppHandle<R>)) -> TauriPlugin<R> {
                     app.cleanup_before_exit();
                     std::process::exit(0);
                 }
-                Err(error) => log::warn!("single instance: the session bus refused {name}, launching normally: {error}"),
+                Err(error) => {
+                    app.manage(Unguarded(format!("the session bus refused {name} ({error})")));
+                }
             }
             Ok(())
         })

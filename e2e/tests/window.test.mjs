@@ -59,3 +59,18 @@ test('a second launch hands over to the running window and exits', async () => {
     assert.equal(await ctx.app.execute(() => document.hasFocus()), true, 'the running window has the focus');
   });
 });
+
+test('without a D-Bus session the app starts all the same and logs why it has no single-instance guard', async () => {
+  // No session bus: no name to own, so no single-instance guard, and no keychain either.
+  await withApp('no session bus', [], async (ctx) => {
+    assert.equal(await ctx.app.execute(() => document.documentElement.dataset.ready), '1');
+    const text = await ctx.app.execute(() => document.body.innerText);
+    assert.match(text, /Sign in to OAS/);
+    // And says why in its log (what "Report a problem" sends).
+    const log = join(ctx.driver.home, 'data', 'me.ottomate.oas.desktop', 'logs', 'OAS Desktop.log');
+    await ctx.app.waitUntil(async () => existsSync(log) && /single instance: no D-Bus session bus/.test(readFileSync(log, 'utf8')), {
+      timeout: 10_000,
+      timeoutMsg: `the log does not say why: ${existsSync(log) ? readFileSync(log, 'utf8') : '(no log)'}`,
+    });
+  }, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/oas-e2e-bus' });
+});
