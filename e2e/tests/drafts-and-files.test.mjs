@@ -2,7 +2,7 @@
 // settings file that cannot be read is kept aside and the person is told.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   launchApp,
@@ -54,6 +54,13 @@ test('two organisations keep their own drafts across a relaunch', async () => {
     await fill(app, 'Name', `${b} (draft B)`);
     await press(app, 'Cancel');
     await waitForDraftBadges(app, [a, b]);
+    // Cancel showed B's badge at once and wrote its draft as the form closed: the relaunch (the
+    // driver ends the app with a signal) waits until that write is on disk, as a person's would.
+    const draftsFile = join(ctx.driver.home, 'data', 'me.ottomate.oas.desktop', 'drafts.json');
+    await app.waitUntil(async () => {
+      const written = existsSync(draftsFile) ? readFileSync(draftsFile, 'utf8') : '';
+      return written.includes(`${a} (draft A)`) && written.includes(`${b} (draft B)`);
+    }, { timeout: 10_000, timeoutMsg: 'the two drafts never reached drafts.json' });
 
     app = await relaunch(ctx);
     await waitForText(app, `Hello, ${ctx.sandbox.demo.username}`);
