@@ -35,10 +35,17 @@ const LIST = 'Organizations';
 
 const signIn = signInToSandbox;
 
-/** Top navigation → "Organizations", then waits for the total count. */
+/**
+ * Top navigation → "Organizations", then waits for the total count and for the listing to be
+ * complete: rows are shown as they stream in, the "Active" badge once the whole list is in.
+ */
 async function openOrganisations(app, count) {
   await press(app, 'Organizations');
   await waitForText(app, `${count.toLocaleString('en-US')} organizations`, 60_000);
+  await app.waitUntil(() => app.execute(() => document.documentElement.dataset.organisations), {
+    timeout: 60_000,
+    timeoutMsg: 'the listing did not complete',
+  });
 }
 
 async function rows(app) {
