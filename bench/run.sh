@@ -140,6 +140,20 @@ if [ "$quick" = 0 ]; then
     "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol --no-sign)
   mv "$rel"/bundle/deb/*.deb "$out/deb/baseline.deb"
   rm -rf "$rel/bundle/deb"
+
+  # The floor under the .deb figure: the baseline with the libraries the app's features need
+  # (bench/baseline/src/floor.rs). Built and packaged only, never run; the same binary name, so
+  # it comes after the baseline's copy above.
+  say "Floor: the baseline with the app's run-time libraries (--features floor), and its .deb"
+  mapfile -t symbols < <(keep_symbols oas-bench-baseline)
+  (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --features custom-protocol,floor --bin oas-bench-baseline)
+  strip_and_break_down "$rel/oas-bench-baseline" floor
+  cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-floor"
+  rm -rf "$rel/bundle/deb"
+  (cd "$bench/baseline" && TAURI_APP_PATH="$bench/baseline" TAURI_FRONTEND_PATH="$bench/baseline" CI=true \
+    "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol,floor --no-sign)
+  mv "$rel"/bundle/deb/*.deb "$out/deb/floor.deb"
+  rm -rf "$rel/bundle/deb"
 fi
 
 # ------------------------------------------------------------------ sizes
@@ -158,6 +172,7 @@ shopt -u nullglob
   if [ "$quick" = 0 ]; then
     printf ', "deb_baseline_bytes": %s, "bin_baseline_bytes": %s, "ui_gz_baseline_bytes": %s' \
       "$(size "$out/deb/baseline.deb")" "$(stripped "$out/bin/oas-bench-baseline")" "$(gz_sum "$bench/baseline/page/main.js")"
+    printf ', "deb_floor_bytes": %s, "bin_floor_bytes": %s' "$(size "$out/deb/floor.deb")" "$(stripped "$out/bin/oas-bench-floor")"
   fi
   printf '}\n'
 } > "$out/sizes.json"

@@ -41,9 +41,25 @@ fn app_ready(marks: Option<BTreeMap<String, f64>>) {
     let _ = std::fs::write(path, format!("{ready}\n"));
 }
 
+#[cfg(feature = "floor")]
+mod floor;
+
+#[cfg(not(feature = "floor"))]
+fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![app_ready]
+}
+
+#[cfg(feature = "floor")]
+fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![app_ready, floor::floor_exercise]
+}
+
 fn main() {
     mark("main");
-    tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    #[cfg(feature = "floor")]
+    let builder = floor::plugins(builder);
+    builder
         .setup(|_| {
             mark("setup");
             Ok(())
@@ -54,7 +70,7 @@ fn main() {
                 tauri::webview::PageLoadEvent::Finished => "page_load_finished",
             })
         })
-        .invoke_handler(tauri::generate_handler![app_ready])
+        .invoke_handler(handler())
         .run(tauri::generate_context!())
         .expect("error while running the benchmark baseline");
 }
