@@ -251,6 +251,12 @@ if [ "$ui" = 1 ]; then
     E2E_COMMAND="node bench/ui_organisations.mjs" ./scripts/e2e.sh) 2>"$out/ui.log" | grep '^{' | tail -1 > "$out/ui.json" || true
   [ -s "$out/ui.json" ] || { echo "run.sh: the UI benchmark printed no result (see $out/ui.log)" >&2; exit 1; }
   cat "$out/ui.json" >&2
+
+  say "UI: time to rows with the sandbox 20 ms away (as the API benchmark's latency figure)"
+  (cd "$root" && OAS_DESKTOP_BIN="$out/bin/oas-desktop" OAS_SANDBOX_BIN="$rel/oas-sandbox" BENCH_LATENCY_MS=20 \
+    BENCH_ROUNDS=$([ "$quick" = 1 ] && echo 1 || echo 3) TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4466} \
+    E2E_COMMAND="node bench/ui_organisations.mjs" ./scripts/e2e.sh) 2>"$out/ui-latency.log" | grep '^{' | tail -1 > "$out/ui-latency.json" || true
+  [ -s "$out/ui-latency.json" ] && cat "$out/ui-latency.json" >&2 || echo "run.sh: the UI benchmark with latency printed no result (see $out/ui-latency.log)" >&2
 fi
 
 # ------------------------------------------------------------------ signed in (issue 12)
