@@ -172,11 +172,7 @@ def startup_phases(app_runs, base_runs):
 def size_breakdown(out_dir, top=30):
     """What each crate adds to the release binary (bench/bloat.py), the app's against the baseline's."""
     def load(name):
-        p = os.path.join(out_dir, f"bloat-{name}.json")
-        if not os.path.exists(p):
-            return None
-        with open(p) as f:
-            return json.load(f)
+        return optional_json(out_dir, f"bloat-{name}.json")
 
     app, base, floor = load("app"), load("baseline"), load("floor")
     if not app:
@@ -205,6 +201,15 @@ def size_breakdown(out_dir, top=30):
     return out
 
 
+def optional_json(out_dir, name):
+    """A result file of bench/out, or None when that part did not run or printed nothing."""
+    path = os.path.join(out_dir, name)
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
 def app_sum(b):
     return sum(b["crates"].values()) if b else 0
 
@@ -220,11 +225,7 @@ def main():
     runs = load_runs(os.path.join(a.out_dir, "runs.jsonl"))
     with open(os.path.join(a.out_dir, "sizes.json")) as f:
         sizes = json.load(f)
-    api = None
-    api_path = os.path.join(a.out_dir, "api.json")
-    if os.path.exists(api_path):
-        with open(api_path) as f:
-            api = json.load(f)
+    api = optional_json(a.out_dir, "api.json")
     meta = {}
     meta_path = os.path.join(a.out_dir, "meta.json")
     if os.path.exists(meta_path):
@@ -259,11 +260,7 @@ def main():
     r = ratio(m_app, m_base)
     row("Memory: PSS of the process tree 10 s after ready (median)", fmt(m_app, " MiB"), fmt(m_base, " MiB"), r,
         "≤ 1.1× baseline", None if r is None else r <= TARGETS["memory"])
-    signed = None
-    signed_path = os.path.join(a.out_dir, "signed_in.json")
-    if os.path.exists(signed_path) and os.path.getsize(signed_path) > 0:
-        with open(signed_path) as f:
-            signed = json.load(f)
+    signed = optional_json(a.out_dir, "signed_in.json")
     if signed:
         r = ratio(signed["startup_signed_in_ms"], s_base)
         row("Start-up with a stored session: spawn → first signed-in screen painted (median)",
@@ -314,19 +311,13 @@ def main():
     else:
         rows.append("| API figures (sandbox pages/s, p50 per page, `list_all` vs sequential) | not measured in this run | | | | n/a |")
 
-    import_path = os.path.join(a.out_dir, "import.json")
-    if os.path.exists(import_path) and os.path.getsize(import_path) > 0:
-        with open(import_path) as f:
-            imp = json.load(f)
+    imp = optional_json(a.out_dir, "import.json")
+    if imp:
         row(f"Import: read, map and preview a {imp['rows']:,}-row CSV against {imp['existing']:,} organisations (median; min / max "
             f"{fmt(imp['min_ms'], ' ms', 1)} / {fmt(imp['max_ms'], ' ms', 1)})",
             fmt(imp["preview_median_ms"], " ms", 1), "—", None, "< 1,000 ms", imp["preview_median_ms"] < 1000)
 
-    ui = None
-    ui_path = os.path.join(a.out_dir, "ui.json")
-    if os.path.exists(ui_path) and os.path.getsize(ui_path) > 0:
-        with open(ui_path) as f:
-            ui = json.load(f)
+    ui = optional_json(a.out_dir, "ui.json")
     if ui:
         n = f"{ui['organisations']:,}"
         client = api["list_all_ms"] if api else None
@@ -376,11 +367,7 @@ def main():
     else:
         rows.append("| UI figures with 10,000 organisations | not measured in this run | | | | n/a |")
 
-    ui_lat = None
-    ui_lat_path = os.path.join(a.out_dir, "ui-latency.json")
-    if os.path.exists(ui_lat_path) and os.path.getsize(ui_lat_path) > 0:
-        with open(ui_lat_path) as f:
-            ui_lat = json.load(f)
+    ui_lat = optional_json(a.out_dir, "ui-latency.json")
     if ui_lat:
         client = api.get("latency_list_all_ms") if api and api.get("latency_ms") == ui_lat["latency_ms"] else None
         r = ratio(ui_lat["ui_time_to_rows_ms"], client)
