@@ -457,6 +457,10 @@ pub struct OrganisationRows {
     /// The list changed on the server while it was read and is read again: forget the rows of
     /// earlier messages.
     pub restart: bool,
+    /// Which organisation is active, as far as the rows so far tell (the listing's answer has
+    /// the final word): its badge shows with its row.
+    #[ts(type = "number | null")]
+    pub active_id: Option<i64>,
 }
 
 /// What `organisations_list` answers once every row has been sent.

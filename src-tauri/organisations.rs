@@ -38,9 +38,19 @@ impl Listing {
         }
     }
 
+    /// Which organisation is active, from the rows seen so far: the server's flag when it reports
+    /// one, else the one this app last activated, once its row is in. Rows go to the UI with it,
+    /// so the badge shows with its row; the listing's end gives the final word.
+    pub fn active_id(&self) -> Option<i64> {
+        if self.reports_active {
+            self.flagged
+        } else {
+            self.last_activated.filter(|_| self.last_activated_seen)
+        }
+    }
+
     pub fn finish(self, total: u64) -> OrganisationsListed {
-        let active_id = if self.reports_active { self.flagged } else { self.last_activated.filter(|_| self.last_activated_seen) };
-        OrganisationsListed { total, active_id, contacts_supported: self.contacts_supported }
+        OrganisationsListed { total, active_id: self.active_id(), contacts_supported: self.contacts_supported }
     }
 }
 
@@ -63,7 +73,8 @@ impl<F: FnMut(OrganisationRows)> RowBatcher<F> {
         Self { send, every, pending: Vec::new(), restart: false, sent_at: None }
     }
 
-    pub fn batch(&mut self, b: &oas_api::ListBatch<'_, oas_api::Organisation>) {
+    /// `active_id`: which of the rows so far is active ([`Listing::active_id`]).
+    pub fn batch(&mut self, b: &oas_api::ListBatch<'_, oas_api::Organisation>, active_id: Option<i64>) {
         if b.restarted {
             self.pending.clear();
             self.restart = true;
@@ -72,7 +83,7 @@ impl<F: FnMut(OrganisationRows)> RowBatcher<F> {
         let due = self.sent_at.is_none_or(|t| t.elapsed() >= self.every) || b.loaded >= b.total;
         if due {
             let rows = std::mem::take(&mut self.pending);
-            (self.send)(OrganisationRows { rows, loaded: b.loaded, total: b.total, restart: std::mem::take(&mut self.restart) });
+            (self.send)(OrganisationRows { rows, loaded: b.loaded, total: b.total, restart: std::mem::take(&mut self.restart), active_id });
             self.sent_at = Some(Instant::now());
         }
     }
@@ -197,10 +208,10 @@ mod tests {
         let mut sent = Vec::new();
         let mut b = RowBatcher::new(Duration::from_secs(3600), |m: OrganisationRows| sent.push(m));
         let p = |id| vec![org(id, None, false)];
-        b.batch(&batch(&p(1), 1, 4, false));
-        b.batch(&batch(&p(2), 2, 4, false));
-        b.batch(&batch(&p(3), 3, 4, false));
-        b.batch(&batch(&p(4), 4, 4, false));
+        b.batch(&batch(&p(1), 1, 4, false), None);
+        b.batch(&batch(&p(2), 2, 4, false), None);
+        b.batch(&batch(&p(3), 3, 4, false), None);
+        b.batch(&batch(&p(4), 4, 4, false), None);
         let ids: Vec<(Vec<i64>, u64, u64, bool)> = sent.iter().map(|m| (m.rows.iter().map(|r| r.id).collect(), m.loaded, m.total, m.restart)).collect();
         assert_eq!(ids, vec![(vec![1], 1, 4, false), (vec![2, 3, 4], 4, 4, false)]);
         assert_eq!(sent[0].rows[0], OrganisationRow { id: 1, name: "Org 1".into(), base_currency: "USD".into(), currencies: vec!["USD".into(), "EUR".into()], image: None });
@@ -208,9 +219,40 @@ mod tests {
         // A restart drops what was not sent yet and says so with the next message.
         let mut sent = Vec::new();
         let mut b = RowBatcher::new(Duration::ZERO, |m: OrganisationRows| sent.push(m));
-        b.batch(&batch(&p(1), 1, 2, false));
-        b.batch(&batch(&p(5), 1, 1, true));
+        b.batch(&batch(&p(1), 1, 2, false), None);
+        b.batch(&batch(&p(5), 1, 1, true), None);
         assert_eq!((sent[1].rows[0].id, sent[1].restart, sent[1].loaded, sent[1].total), (5, true, 1, 1));
+    }
+
+    /// The listing as the command runs it: each batch observed, then sent with the answer so far.
+    fn streamed(pages: &[Vec<oas_api::Organisation>], last_activated: Option<i64>) -> (Vec<Option<i64>>, OrganisationsListed) {
+        let mut sent = Vec::new();
+        let mut listing = Listing::new(last_activated);
+        let mut b = RowBatcher::new(Duration::ZERO, |m: OrganisationRows| sent.push(m.active_id));
+        let total = pages.iter().map(|p| p.len() as u64).sum();
+        let mut loaded = 0;
+        for p in pages {
+            loaded += p.len() as u64;
+            let page = batch(p, loaded, total, false);
+            listing.observe(&page);
+            b.batch(&page, listing.active_id());
+        }
+        (sent, listing.finish(total))
+    }
+
+    #[test]
+    fn rows_carry_the_active_organisation_from_the_message_its_row_is_in() {
+        // The server's flag, on the second page.
+        let (sent, listed) = streamed(&[vec![org(1, Some(false), true)], vec![org(2, Some(true), true)], vec![org(3, Some(false), true)]], None);
+        assert_eq!(sent, vec![None, Some(2), Some(2)]);
+        assert_eq!(listed.active_id, Some(2));
+        // No flags: the one this app activated, once its row has come.
+        let (sent, listed) = streamed(&[vec![org(1, None, false)], vec![org(2, None, false)]], Some(2));
+        assert_eq!(sent, vec![None, Some(2)]);
+        assert_eq!(listed.active_id, Some(2));
+        // A server that flags none has none, whatever the app remembers.
+        let (sent, _) = streamed(&[vec![org(1, Some(false), false)], vec![org(2, Some(false), false)]], Some(1));
+        assert_eq!(sent, vec![None, None]);
     }
 
     #[test]

@@ -263,6 +263,23 @@ test('an unsaved draft survives a relaunch, is restored, and can be discarded', 
   });
 });
 
+test('on a slow network the Active badge shows with its row while the rest is still loading', async () => {
+  // 30 ms before every answer: 10,008 organisations take a couple of seconds to come in.
+  await withApp('badge-while-loading', ['--latency-ms', '30'], async ({ sandbox, app }) => {
+    await promisify(execFile)(sandboxBinary, ['seed-orgs', '--db', join(sandbox.dir, 'oas.db'), '--username', 'demo', '--count', '10000']);
+    await signIn(app, sandbox);
+    await press(app, 'Organizations');
+    await app.waitUntil(
+      async () => {
+        const loading = await app.execute(() => document.getElementById('orgs-progress') !== null);
+        return loading && (await activeNames(app)).join() === 'Northwind Traders';
+      },
+      { timeout: 30_000, interval: 100, timeoutMsg: 'the Active badge was not on its row while the list was loading' },
+    );
+    await waitForText(app, '10,008 organizations', 60_000);
+  });
+});
+
 test('a 10,000-organisation account loads, scrolls and searches', async () => {
   await withApp('ten-thousand', [], async ({ sandbox, app }) => {
     const started = Date.now();

@@ -25,7 +25,7 @@ pub async fn organisations_list<R: Runtime>(
     });
     let listed = active.session.list_organisations_progressively(|b| {
         listing.observe(&b);
-        batcher.batch(&b);
+        batcher.batch(&b, listing.active_id());
     });
     let all = sessions.settle(&active, listed.await).await?;
     let total = all.len() as u64;

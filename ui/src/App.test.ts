@@ -153,7 +153,7 @@ describe("App", () => {
     const acme = { id: 4, name: "Acme", baseCurrency: "EUR", currencies: ["EUR"], image: null, isActive: null, contacts: null };
     vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
     vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
-      onRows({ rows: [acme], loaded: 1, total: 1, restart: false });
+      onRows({ rows: [acme], loaded: 1, total: 1, restart: false, activeId: null });
       return { total: 1, activeId: null, contactsSupported: false };
     });
     vi.mocked(commands.organisationGet).mockResolvedValue(acme);

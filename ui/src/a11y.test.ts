@@ -69,7 +69,7 @@ beforeEach(() => {
       { id: 1, name: "Acme", baseCurrency: "USD", currencies: ["USD", "EUR"], image: null },
       { id: 2, name: "Globex", baseCurrency: "MXN", currencies: ["MXN"], image: null },
     ];
-    onRows({ rows, loaded: 2, total: 2, restart: false });
+    onRows({ rows, loaded: 2, total: 2, restart: false, activeId: null });
     return { total: 2, activeId: 1, contactsSupported: false };
   });
   vi.mocked(commands.accountProfile).mockResolvedValue({

@@ -69,7 +69,7 @@ type OnRows = Parameters<typeof commands.organisationsList>[0];
 
 /** The shell's listing: every row on the channel, then the answer. */
 const listing = (rows: Row[]) => async (onRows: OnRows) => {
-  onRows({ rows, loaded: rows.length, total: rows.length, restart: false });
+  onRows({ rows, loaded: rows.length, total: rows.length, restart: false, activeId: null });
   return { total: rows.length, activeId: null, contactsSupported: false };
 };
 

@@ -15,7 +15,8 @@ import { handleSessionError } from "./session.svelte";
  *   swaps them when the new listing is complete.
  * - `listedAt`: when the rows on screen were listed completely (`Date.now()`), null before;
  *   offline, the banner shows it beside the list that is still readable.
- * - `activeId`, `contactsSupported`: the shell's answer, once a listing is complete.
+ * - `activeId`: the shell's answer, with the rows as they come on a first listing (the badge
+ *   shows with its row), and once a listing is complete. `contactsSupported`: once complete.
  * - `error`: why the last listing failed (the rows on screen stay).
  * Rows are replaced as whole arrays, never mutated, so no deep proxies are needed.
  */
@@ -63,6 +64,7 @@ export async function loadOrganisations(): Promise<void> {
     if (streaming) {
       organisations.rows = rows;
       organisations.indexed = indexed;
+      organisations.activeId = m.activeId;
     }
     if (allIn && lastLoaded >= organisations.total) allIn();
   };

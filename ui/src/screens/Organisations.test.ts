@@ -40,7 +40,7 @@ const three: Organisation[] = [
 function view(organisations: Organisation[], activeId: number | null = null, contactsSupported = false) {
   return async (onRows: (m: OrganisationRows) => void): Promise<OrganisationsListed> => {
     const total = organisations.length;
-    onRows({ rows: organisations.map(({ id, name, baseCurrency, currencies, image }) => ({ id, name, baseCurrency, currencies, image })), loaded: total, total, restart: false });
+    onRows({ rows: organisations.map(({ id, name, baseCurrency, currencies, image }) => ({ id, name, baseCurrency, currencies, image })), loaded: total, total, restart: false, activeId });
     // The form fetches the whole organisation.
     vi.mocked(commands.organisationGet).mockImplementation(async (id) => {
       const o = organisations.find((x) => x.id === id);
@@ -70,10 +70,10 @@ describe("Organisations list", () => {
     const rowsOf = (list: Organisation[]) => list.map(({ id, name, baseCurrency, currencies, image }) => ({ id, name, baseCurrency, currencies, image }));
     let more!: () => void;
     vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
-      onRows({ rows: rowsOf(three.slice(0, 1)), loaded: 1, total: 3, restart: false });
+      onRows({ rows: rowsOf(three.slice(0, 1)), loaded: 1, total: 3, restart: false, activeId: null });
       await new Promise<void>((resolve) => (more = resolve));
       // The answer overtakes the last rows: the list waits for them.
-      setTimeout(() => onRows({ rows: rowsOf(three.slice(1)), loaded: 3, total: 3, restart: false }), 20);
+      setTimeout(() => onRows({ rows: rowsOf(three.slice(1)), loaded: 3, total: 3, restart: false, activeId: 3 }), 20);
       return { total: 3, activeId: 3, contactsSupported: false };
     });
     render(Organisations);
@@ -88,10 +88,23 @@ describe("Organisations list", () => {
     expect(within(rows()[1]).getByText("Active")).toBeInTheDocument();
   });
 
+  it("shows the active badge with its row while the rest is still loading", async () => {
+    const rowsOf = (list: Organisation[]) => list.map(({ id, name, baseCurrency, currencies, image }) => ({ id, name, baseCurrency, currencies, image }));
+    vi.mocked(commands.organisationsList).mockImplementation((onRows) => {
+      onRows({ rows: rowsOf(three), loaded: 3, total: 1000, restart: false, activeId: 3 });
+      return new Promise(() => {});
+    });
+    render(Organisations);
+    await waitFor(() => expect(rowNames()).toEqual(["Acme Mexico", "Bluebird", "Zeta Holdings"]));
+    expect(screen.getByRole("progressbar")).toBeInTheDocument();
+    expect(within(rows()[1]).getByText("Active")).toBeInTheDocument();
+    expect(within(rows()[0]).queryByText("Active")).not.toBeInTheDocument();
+  });
+
   it("shows the progress in Spanish", async () => {
     setLocale("es");
     vi.mocked(commands.organisationsList).mockImplementation((onRows) => {
-      onRows({ rows: [{ id: 1, name: "Zeta", baseCurrency: "EUR", currencies: ["EUR"], image: null }], loaded: 1200, total: 10000, restart: false });
+      onRows({ rows: [{ id: 1, name: "Zeta", baseCurrency: "EUR", currencies: ["EUR"], image: null }], loaded: 1200, total: 10000, restart: false, activeId: null });
       return new Promise(() => {});
     });
     render(Organisations);

@@ -18,4 +18,9 @@ total: number,
  * The list changed on the server while it was read and is read again: forget the rows of
  * earlier messages.
  */
-restart: boolean, };
+restart: boolean, 
+/**
+ * Which organisation is active, as far as the rows so far tell (the listing's answer has
+ * the final word): its badge shows with its row.
+ */
+activeId: number | null, };
