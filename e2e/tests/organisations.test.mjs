@@ -37,7 +37,7 @@ const signIn = signInToSandbox;
 
 /**
  * Top navigation → "Organizations", then waits for the total count and for the listing to be
- * complete: rows are shown as they stream in, the "Active" badge once the whole list is in.
+ * complete (rows are shown as they stream in; the listing's end has the final word on them).
  */
 async function openOrganisations(app, count) {
   await press(app, 'Organizations');
