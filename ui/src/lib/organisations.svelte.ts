@@ -36,6 +36,9 @@ class OrganisationsStore {
 export const organisations = new OrganisationsStore();
 
 let loadSerial = 0;
+/** Make active answered while listing `serial` was under way: that listing read the flags before,
+ * so the activation's answer is the newer one, for the rest of that listing. */
+let activatedDuring: { serial: number; activeId: number | null } | null = null;
 
 export async function loadOrganisations(): Promise<void> {
   const serial = ++loadSerial;
@@ -50,6 +53,7 @@ export async function loadOrganisations(): Promise<void> {
   let indexed: IndexedOrganisation[] = [];
   let lastLoaded = 0;
   let allIn: (() => void) | null = null;
+  const activeOf = (listed: number | null) => (activatedDuring?.serial === serial ? activatedDuring.activeId : listed);
   const onRows = (m: OrganisationRows) => {
     if (serial !== loadSerial) return;
     if (m.restart) {
@@ -64,7 +68,7 @@ export async function loadOrganisations(): Promise<void> {
     if (streaming) {
       organisations.rows = rows;
       organisations.indexed = indexed;
-      organisations.activeId = m.activeId;
+      organisations.activeId = activeOf(m.activeId);
     }
     if (allIn && lastLoaded >= organisations.total) allIn();
   };
@@ -75,7 +79,7 @@ export async function loadOrganisations(): Promise<void> {
     if (serial !== loadSerial) return;
     organisations.rows = rows;
     organisations.indexed = indexed;
-    organisations.activeId = listed.activeId;
+    organisations.activeId = activeOf(listed.activeId);
     organisations.contactsSupported = listed.contactsSupported;
     organisations.listedAt = Date.now();
   } catch (error) {
@@ -120,7 +124,10 @@ export async function makeActive(id: number): Promise<string> {
   const shown = generation;
   const { message, activeId } = await commands.organisationMakeActive(id);
   // Another server's list is shown now: the answer belongs to the one it was asked of.
-  if (shown === generation) organisations.activeId = activeId;
+  if (shown === generation) {
+    organisations.activeId = activeId;
+    if (organisations.loading) activatedDuring = { serial: loadSerial, activeId };
+  }
   return message;
 }
 

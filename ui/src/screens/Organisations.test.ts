@@ -250,6 +250,27 @@ describe("Organisations list", () => {
     expect(screen.getByRole("button", { name: "Make active: Bluebird" })).toBeInTheDocument();
   });
 
+  it("keeps an activation made while the list loads over what the listing read before it", async () => {
+    const user = userEvent.setup();
+    const rowsOf = (list: Organisation[]) => list.map(({ id, name, baseCurrency, currencies, image }) => ({ id, name, baseCurrency, currencies, image }));
+    let more!: () => void;
+    vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
+      onRows({ rows: rowsOf(three), loaded: 3, total: 5, restart: false, activeId: 3 });
+      await new Promise<void>((resolve) => (more = resolve));
+      // Pages read before the activation still flag the old one.
+      onRows({ rows: [], loaded: 5, total: 5, restart: false, activeId: 3 });
+      return { total: 5, activeId: 3, contactsSupported: false };
+    });
+    vi.mocked(commands.organisationMakeActive).mockResolvedValue({ message: "Organisation Zeta Holdings is now active.", activeId: 1 });
+    render(Organisations);
+    await user.click(await screen.findByRole("button", { name: "Make active: Zeta Holdings" }));
+    await waitFor(() => expect(within(rows()[2]).getByText("Active")).toBeInTheDocument());
+    more();
+    await waitFor(() => expect(document.documentElement.dataset.organisations).toBe("3"));
+    expect(within(rows()[2]).getByText("Active")).toBeInTheDocument();
+    expect(within(rows()[1]).queryByText("Active")).not.toBeInTheDocument();
+  });
+
   it("marks the organisation the shell answers as active, not a guess of its own", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.organisationsList).mockImplementation(view(three));
