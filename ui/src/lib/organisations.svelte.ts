@@ -36,9 +36,44 @@ class OrganisationsStore {
 export const organisations = new OrganisationsStore();
 
 let loadSerial = 0;
-/** Make active answered while listing `serial` was under way: that listing read the flags before,
- * so the activation's answer is the newer one, for the rest of that listing. */
-let activatedDuring: { serial: number; activeId: number | null } | null = null;
+
+/**
+ * What this app changed while listing `serial` was under way — Make active answered, an
+ * organisation saved, one found deleted. The pages read before the change still hold the old
+ * state, so the change wins over them for the rest of that listing (on a slow network a person
+ * can save or activate long before the last page arrives).
+ */
+interface ChangedDuring {
+  serial: number;
+  activated?: { activeId: number | null };
+  saved: Map<number, OrganisationRow>;
+  removed: Set<number>;
+}
+let changedDuring: ChangedDuring | null = null;
+
+/** Where to note a change made now: the listing under way, if one is. */
+function noteChange(): ChangedDuring | null {
+  if (!organisations.loading) return null;
+  if (changedDuring?.serial !== loadSerial) changedDuring = { serial: loadSerial, saved: new Map(), removed: new Set() };
+  return changedDuring;
+}
+
+/** `list` (what the listing read) with the changes made during it: saved rows replace theirs or
+ * come at the end, removed ones go. */
+function withChanges<T>(list: T[], idOf: (item: T) => number, changes: ChangedDuring | null, make: (row: OrganisationRow) => T): T[] {
+  if (!changes || (changes.saved.size === 0 && changes.removed.size === 0)) return list;
+  const seen = new Set<number>();
+  const out: T[] = [];
+  for (const item of list) {
+    const id = idOf(item);
+    seen.add(id);
+    if (changes.removed.has(id)) continue;
+    const saved = changes.saved.get(id);
+    out.push(saved ? make(saved) : item);
+  }
+  for (const [id, row] of changes.saved) if (!seen.has(id) && !changes.removed.has(id)) out.push(make(row));
+  return out;
+}
 
 export async function loadOrganisations(): Promise<void> {
   const serial = ++loadSerial;
@@ -53,7 +88,13 @@ export async function loadOrganisations(): Promise<void> {
   let indexed: IndexedOrganisation[] = [];
   let lastLoaded = 0;
   let allIn: (() => void) | null = null;
-  const activeOf = (listed: number | null) => (activatedDuring?.serial === serial ? activatedDuring.activeId : listed);
+  /** What the listing read so far, with what this app changed meanwhile, on screen. */
+  const show = (activeId: number | null) => {
+    const changes = changedDuring?.serial === serial ? changedDuring : null;
+    organisations.rows = withChanges(rows, (r) => r.id, changes, (r) => r);
+    organisations.indexed = withChanges(indexed, (i) => i.organisation.id, changes, (r) => indexOrganisations([r])[0]);
+    organisations.activeId = changes?.activated ? changes.activated.activeId : activeId;
+  };
   const onRows = (m: OrganisationRows) => {
     if (serial !== loadSerial) return;
     if (m.restart) {
@@ -65,11 +106,7 @@ export async function loadOrganisations(): Promise<void> {
     lastLoaded = m.loaded;
     organisations.loaded = m.loaded;
     organisations.total = m.total;
-    if (streaming) {
-      organisations.rows = rows;
-      organisations.indexed = indexed;
-      organisations.activeId = activeOf(m.activeId);
-    }
+    if (streaming) show(m.activeId);
     if (allIn && lastLoaded >= organisations.total) allIn();
   };
   try {
@@ -77,9 +114,7 @@ export async function loadOrganisations(): Promise<void> {
     // The answer may overtake the last rows on their way: wait for them.
     if (lastLoaded < listed.total) await new Promise<void>((resolve) => (allIn = resolve));
     if (serial !== loadSerial) return;
-    organisations.rows = rows;
-    organisations.indexed = indexed;
-    organisations.activeId = activeOf(listed.activeId);
+    show(listed.activeId);
     organisations.contactsSupported = listed.contactsSupported;
     organisations.listedAt = Date.now();
   } catch (error) {
@@ -109,6 +144,9 @@ export function upsertOrganisation(saved: Organisation): void {
   if (at >= 0) indexed[at] = entry;
   else indexed.push(entry);
   organisations.indexed = indexed;
+  const changes = noteChange();
+  changes?.removed.delete(row.id);
+  changes?.saved.set(row.id, row);
 }
 
 /** Takes an organisation the server no longer has out of the list (deleted by someone else). */
@@ -117,6 +155,9 @@ export function removeOrganisation(id: number): void {
   organisations.rows = organisations.rows.filter((o) => o.id !== id);
   organisations.indexed = organisations.indexed.filter((i) => i.organisation.id !== id);
   if (organisations.activeId === id) organisations.activeId = null;
+  const changes = noteChange();
+  changes?.saved.delete(id);
+  changes?.removed.add(id);
 }
 
 /** Activates on the server; the shell answers which organisation is active now. */
@@ -126,7 +167,8 @@ export async function makeActive(id: number): Promise<string> {
   // Another server's list is shown now: the answer belongs to the one it was asked of.
   if (shown === generation) {
     organisations.activeId = activeId;
-    if (organisations.loading) activatedDuring = { serial: loadSerial, activeId };
+    const changes = noteChange();
+    if (changes) changes.activated = { activeId };
   }
   return message;
 }
@@ -167,6 +209,7 @@ export function switchOrganisations(from: string | null, to: string | null): voi
 export function resetOrganisations(): void {
   generation++;
   loadSerial++;
+  changedDuring = null;
   if (typeof document !== "undefined") delete document.documentElement.dataset.organisations;
   organisations.rows = null;
   organisations.indexed = [];
