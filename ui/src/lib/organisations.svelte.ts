@@ -43,11 +43,13 @@ let loadSerial = 0;
  * state, so the change wins over them for the rest of that listing (on a slow network a person
  * can save or activate long before the last page arrives).
  */
-interface ChangedDuring {
-  serial: number;
-  activated?: { activeId: number | null };
+interface Changes {
   saved: Map<number, OrganisationRow>;
   removed: Set<number>;
+}
+interface ChangedDuring extends Changes {
+  serial: number;
+  activated?: { activeId: number | null };
 }
 let changedDuring: ChangedDuring | null = null;
 
@@ -60,7 +62,7 @@ function noteChange(): ChangedDuring | null {
 
 /** `list` (what the listing read) with the changes made during it: saved rows replace theirs or
  * come at the end, removed ones go. */
-function withChanges<T>(list: T[], idOf: (item: T) => number, changes: ChangedDuring | null, make: (row: OrganisationRow) => T): T[] {
+function withChanges<T>(list: T[], idOf: (item: T) => number, changes: Changes | null, make: (row: OrganisationRow) => T): T[] {
   if (!changes || (changes.saved.size === 0 && changes.removed.size === 0)) return list;
   const seen = new Set<number>();
   const out: T[] = [];
@@ -133,31 +135,26 @@ function rowOf(o: Organisation): OrganisationRow {
 /** Puts a saved organisation into the list without fetching every page again. */
 export function upsertOrganisation(saved: Organisation): void {
   const row = rowOf(saved);
-  const list = (organisations.rows ?? []).slice();
-  const index = list.findIndex((o) => o.id === saved.id);
-  if (index >= 0) list[index] = row;
-  else list.push(row);
-  organisations.rows = list;
-  const indexed = organisations.indexed.slice();
-  const [entry] = indexOrganisations([row]);
-  const at = indexed.findIndex((i) => i.organisation.id === saved.id);
-  if (at >= 0) indexed[at] = entry;
-  else indexed.push(entry);
-  organisations.indexed = indexed;
   const changes = noteChange();
   changes?.removed.delete(row.id);
   changes?.saved.set(row.id, row);
+  showChange({ saved: new Map([[row.id, row]]), removed: new Set() });
 }
 
 /** Takes an organisation the server no longer has out of the list (deleted by someone else). */
 export function removeOrganisation(id: number): void {
   if (!organisations.rows) return;
-  organisations.rows = organisations.rows.filter((o) => o.id !== id);
-  organisations.indexed = organisations.indexed.filter((i) => i.organisation.id !== id);
-  if (organisations.activeId === id) organisations.activeId = null;
   const changes = noteChange();
   changes?.saved.delete(id);
   changes?.removed.add(id);
+  showChange({ saved: new Map(), removed: new Set([id]) });
+  if (organisations.activeId === id) organisations.activeId = null;
+}
+
+/** One change laid over the rows on screen, as a listing lays its changes over what it read. */
+function showChange(change: Changes): void {
+  organisations.rows = withChanges(organisations.rows ?? [], (r) => r.id, change, (r) => r);
+  organisations.indexed = withChanges(organisations.indexed, (i) => i.organisation.id, change, (r) => indexOrganisations([r])[0]);
 }
 
 /** Activates on the server; the shell answers which organisation is active now. */
