@@ -22,48 +22,51 @@ const SCROLL_STEP = Number(process.env.BENCH_SCROLL_STEP ?? 720);
  * network). */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 
-/** CPU time used so far (ms, user + system) by each process named in `names`, by name. */
-function cpuByName(names) {
-  const tick = 1000 / 100; // USER_HZ
-  const out = Object.fromEntries(names.map((n) => [n, 0]));
+/** A process's or thread's name and the CPU time it has used so far (ms, user + system), from its
+ * `stat` file; the kernel counts in ticks of 10 ms (USER_HZ). */
+function cpuOf(statPath) {
+  const stat = readFileSync(statPath, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(fields[11]) + Number(fields[12])) * 10 };
+}
+
+/** `add(stat)` for every running process (and, with `threads`, each of its threads); one that
+ * ends meanwhile is skipped. */
+function eachProcess(add, threads = false) {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!(comm in out)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out[comm] += (Number(fields[11]) + Number(fields[12])) * tick;
+      if (!threads) add(cpuOf(`/proc/${pid}/stat`), pid);
+      else for (const tid of readdirSync(`/proc/${pid}/task`)) add(cpuOf(`/proc/${pid}/task/${tid}/stat`), pid);
     } catch {
-      // The process ended meanwhile.
+      // The process or thread ended meanwhile.
     }
   }
+}
+
+/** CPU time used so far (ms) by each process named in `names`, by name. */
+function cpuByName(names) {
+  const out = Object.fromEntries(names.map((n) => [n, 0]));
+  eachProcess(({ comm, ms }) => {
+    if (comm in out) out[comm] += ms;
+  });
   return out;
 }
 
 /** CPU time used so far (ms) by the threads of the processes named `name`, by thread name. */
 function cpuByThread(name) {
   const out = {};
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== name) continue;
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out[comm] = (out[comm] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
-      }
-    } catch {
-      // The process or thread ended meanwhile.
-    }
-  }
+  const ofName = new Set();
+  eachProcess(({ comm }, pid) => comm === name && ofName.add(pid));
+  eachProcess(({ comm, ms }, pid) => {
+    if (ofName.has(pid)) out[comm] = (out[comm] ?? 0) + ms;
+  }, true);
   return out;
 }
 
 /** The whole machine's CPU time so far (ms): busy and in all, summed over the cores. */
 function cpuOfMachine() {
-  const tick = 1000 / 100;
+  const tick = 10; // ms, USER_HZ
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
   return { busy: (total - fields[3] - fields[4]) * tick, total: total * tick };
@@ -117,16 +120,19 @@ try {
     if (first !== null) toFirstRows.push(first);
   }
 
+  // The figures of the loads, in both outputs.
+  const loads = {
+    organisations: COUNT + 8,
+    rounds: ROUNDS,
+    ui_time_to_rows_ms: median(toRows),
+    ui_time_to_rows_runs_ms: toRows,
+    ui_time_to_first_rows_ms: toFirstRows.length ? median(toFirstRows) : null,
+    load_cpu_ms: loadCpu,
+    load_cpu_app_threads_ms: appThreads,
+    cores: Number(execFileSync('nproc').toString().trim()),
+  };
   if (LATENCY_MS > 0) {
-    console.log(JSON.stringify({
-      organisations: COUNT + 8,
-      latency_ms: LATENCY_MS,
-      rounds: ROUNDS,
-      ui_time_to_rows_ms: median(toRows),
-      ui_time_to_rows_runs_ms: toRows,
-      ui_time_to_first_rows_ms: toFirstRows.length ? median(toFirstRows) : null,
-      load_cpu_ms: loadCpu,
-    }));
+    console.log(JSON.stringify({ ...loads, latency_ms: LATENCY_MS }));
     await app.deleteSession();
     stopAll();
     process.exit(0);
@@ -226,18 +232,11 @@ try {
     next();
   }, SCROLL_STEP);
   console.log(JSON.stringify({
-    organisations: COUNT + 8,
-    ui_time_to_rows_ms: median(toRows),
-    ui_time_to_rows_runs_ms: toRows,
+    ...loads,
     search_filter_script_ms_median: median(filter),
     search_keystroke_ms_median: median(keystroke),
     search_keystroke_ms_max: Math.max(...keystroke),
     search_keystroke_ms_p95: p95(keystroke),
-    ui_time_to_first_rows_ms: toFirstRows.length ? median(toFirstRows) : null,
-    rounds: ROUNDS,
-    load_cpu_ms: loadCpu,
-    load_cpu_app_threads_ms: appThreads,
-    cores: Number(execFileSync('nproc').toString().trim()),
     search_keystroke_painted_ms_median: median(painted),
     search_keystroke_painted_ms_p95: p95(painted),
     search_keystroke_painted_ms_max: Math.max(...painted),
