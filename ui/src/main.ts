@@ -1,10 +1,14 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { startEarly } from "./lib/session.svelte";
+import { markOs } from "./lib/platform";
 import "./app.css";
 
 // Start-up phases for the benchmark (bench/measure.py): every module has been evaluated.
 performance.mark("oas:js-evaluated");
+
+// Before the first style: the stylesheet picks the fonts by it.
+markOs();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");
