@@ -420,7 +420,12 @@ def main():
         "warm-up run of each first. A run whose webview took 300 ms or more to request its page after the "
         "Rust set-up (the \"webview created\" phase, 80–140 ms otherwise) is a **launch stall**: on this "
         "machine from one in eleven to seven in eleven runs of either app stall for ~500 ms, at random, so the "
-        "start-up figure is the median of the runs without one (marked † in the runs table; the phase table below also leaves them out).",
+        "start-up figure is the median of the runs without one (marked † in the runs table; the phase table below also leaves them out). "
+        "The stall is the new web process's wait on the session's accessibility bus (AT-SPI, which a desktop runs "
+        "and this session starts on demand). Measured once, launching the app alone one after another: with "
+        "`WEBKIT_A11Y_BUS_ADDRESS` pointing nowhere none of 46 launches stalled, against 7 of 66 with the bus; and "
+        "where the bus's "
+        "registry was started afresh, every page was requested within a few ms of the registry's start.",
         "- **Memory**: 10 s after ready, the `Pss` of `/proc/<pid>/smaps_rollup` summed over the process and all "
         "its descendants (WebKitWebProcess, WebKitNetworkProcess).",
         "- **Sizes**: the `.deb` made by `tauri bundle --bundles deb`; the release binary after `strip`; the UI's "
@@ -436,7 +441,9 @@ def main():
         "every row previewed against an account of 10,000 organisations (half of the rows already there), in "
         "process, 15 rounds; the median.",
         "- **UI, list** (`bench/ui_organisations.mjs`, the release app through tauri-driver): a keystroke is timed "
-        "from setting the search field to a forced style and layout after Svelte's update; scrolling moves the list "
+        "from setting the search field to a forced style and layout after Svelte's update, in a task of its own as a "
+        "key press is (run straight from the WebDriver call, the figure also held ~8 ms of WebKitWebDriver's own "
+        "microtasks for that call); scrolling moves the list "
         "a fixed number of pixels in each animation frame and times the same way what each frame's update costs. "
         "The \"frame painted\" figures start the keystroke or scroll step in a task of its own and stop in a timer "
         "queued by the next animation frame's callback, so they include painting (software rendering here: "
