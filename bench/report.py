@@ -442,8 +442,8 @@ def main():
         "process, 15 rounds; the median.",
         "- **UI, list** (`bench/ui_organisations.mjs`, the release app through tauri-driver): a keystroke is timed "
         "from setting the search field to a forced style and layout after Svelte's update, in a task of its own as a "
-        "key press is (run straight from the WebDriver call, the figure also held ~8 ms of WebKitWebDriver's own "
-        "microtasks for that call); scrolling moves the list "
+        "key press is (run straight from the WebDriver call, the figure also held ~5 ms of WebKitWebDriver's own "
+        "work for that call, done before the measurement's microtask); scrolling moves the list "
         "a fixed number of pixels in each animation frame and times the same way what each frame's update costs. "
         "The \"frame painted\" figures start the keystroke or scroll step in a task of its own and stop in a timer "
         "queued by the next animation frame's callback, so they include painting (software rendering here: "

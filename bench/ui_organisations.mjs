@@ -145,10 +145,11 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const query of queries) {
       // In a task of its own, as a key press is. Started straight from the WebDriver call, the
-      // figure also held WebKitWebDriver's own work for that call, whose microtasks run before
-      // these: measured with marks in the page, Svelte's update was done 2-3 ms after the input
-      // event but the first microtask queued after it ran 10-15 ms after (the median keystroke
-      // read 11 ms; in a task of its own, 6 ms).
+      // figure also held work of WebKitWebDriver's for that call, done after this function
+      // returned and before the microtask below: marks in the page showed Svelte's update done
+      // 2-3 ms after the input event, yet the first microtask queued after the event ran 10-15 ms
+      // after it (the median keystroke read 11 ms; in a task of its own 6 ms: 2-3 ms of script,
+      // then style and layout).
       const [script, total] = await app.executeAsync((input, q, done) => {
         setTimeout(() => {
           const t0 = performance.now();
