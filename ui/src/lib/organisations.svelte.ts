@@ -93,8 +93,7 @@ export async function loadOrganisations(): Promise<void> {
   /** What the listing read so far, with what this app changed meanwhile, on screen. */
   const show = (activeId: number | null) => {
     const changes = changedDuring?.serial === serial ? changedDuring : null;
-    organisations.rows = withChanges(rows, (r) => r.id, changes, (r) => r);
-    organisations.indexed = withChanges(indexed, (i) => i.organisation.id, changes, (r) => indexOrganisations([r])[0]);
+    showRows(rows, indexed, changes);
     organisations.activeId = changes?.activated ? changes.activated.activeId : activeId;
   };
   const onRows = (m: OrganisationRows) => {
@@ -153,8 +152,13 @@ export function removeOrganisation(id: number): void {
 
 /** One change laid over the rows on screen, as a listing lays its changes over what it read. */
 function showChange(change: Changes): void {
-  organisations.rows = withChanges(organisations.rows ?? [], (r) => r.id, change, (r) => r);
-  organisations.indexed = withChanges(organisations.indexed, (i) => i.organisation.id, change, (r) => indexOrganisations([r])[0]);
+  showRows(organisations.rows ?? [], organisations.indexed, change);
+}
+
+/** `rows` and their search index on screen, with `changes` laid over both. */
+function showRows(rows: OrganisationRow[], indexed: IndexedOrganisation[], changes: Changes | null): void {
+  organisations.rows = withChanges(rows, (r) => r.id, changes, (r) => r);
+  organisations.indexed = withChanges(indexed, (i) => i.organisation.id, changes, (r) => indexOrganisations([r])[0]);
 }
 
 /** Activates on the server; the shell answers which organisation is active now. */

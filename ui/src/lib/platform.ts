@@ -1,6 +1,7 @@
 // Which desktop's webview the page runs in, for what the stylesheet must do differently there
 // (`:root[data-os="linux"]` in app.css). Read from the user agent, as the first style needs it
-// before any IPC could answer: WebKitGTK's names Linux, WebView2's Windows, WKWebView's Macintosh.
+// before any IPC could answer: WebKitGTK's user agent says Linux, WebView2's Windows, WKWebView's
+// Macintosh.
 
 export type Os = "linux" | "windows" | "macos";
 
