@@ -8,7 +8,7 @@ export default defineConfig({
   clearScreen: false,
   // The logo is imported from ../icons/source.svg, the one source of every icon.
   server: { port: 1420, strictPort: true, host: "127.0.0.1", fs: { allow: [".", "../icons"] } },
-  build: { outDir: "dist", target: "es2021", emptyOutDir: true },
+  build: { outDir: "dist", target: "es2022", emptyOutDir: true },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
