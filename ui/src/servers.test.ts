@@ -236,8 +236,8 @@ describe.each(["en", "es"] as Locale[])("accessibility of the server pieces in %
     expect(await violations()).toEqual([]);
 
     servers.manageOpen = true;
-    await tick();
-    expect(document.querySelector("dialog[open]")).not.toBeNull();
+    // The dialog is loaded when first opened.
+    await waitFor(() => expect(document.querySelector("dialog[open]")).not.toBeNull());
     expect(await violations()).toEqual([]);
     servers.manageOpen = false;
 

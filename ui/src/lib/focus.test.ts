@@ -33,6 +33,29 @@ describe("keepFocusOnScreen", () => {
     expect(heading.tabIndex).toBe(-1); // reachable by script, not by Tab
   });
 
+  it("moves the focus to the new screen's heading when it arrives after the old one is gone", async () => {
+    document.body.innerHTML = `<div id="app"><form><button id="submit">Sign in</button></form></div>`;
+    document.getElementById("submit")!.focus();
+    document.getElementById("app")!.innerHTML = "";
+    await settled();
+    // The next screen's code is still loading: nothing to focus yet, and nothing is given the focus.
+    expect(document.activeElement).toBe(document.body);
+    document.getElementById("app")!.innerHTML = `<header><a href="#x">Organizations</a></header><main><h1>Hello, demo</h1></main>`;
+    await settled();
+    expect(document.activeElement).toBe(document.querySelector("h1"));
+  });
+
+  it("does not take the focus back once the person has put it somewhere", async () => {
+    document.body.innerHTML = `<div id="app"><button id="submit">Sign in</button></div><button id="elsewhere">Help</button>`;
+    document.getElementById("submit")!.focus();
+    document.getElementById("app")!.innerHTML = "";
+    await settled();
+    document.getElementById("elsewhere")!.focus();
+    document.getElementById("app")!.innerHTML = `<h1>Hello, demo</h1>`;
+    await settled();
+    expect(document.activeElement?.id).toBe("elsewhere");
+  });
+
   it("leaves the focus alone when the new screen takes it itself", async () => {
     document.body.innerHTML = `<main><button id="old">Sign in</button></main>`;
     document.getElementById("old")!.focus();

@@ -41,9 +41,11 @@ export function keepFocusOnScreen(doc: Document = document): () => void {
     const active = doc.activeElement;
     if ((active && active !== doc.body) || path.length === 0 || path[0].isConnected) return;
     const kept = path.find((el) => el.isConnected);
-    path = [];
     const target = kept ? focusTarget(kept) : null;
+    // Nothing there yet (the new screen's code is still loading): the next change tries again,
+    // as long as the focus is still nowhere.
     if (!target) return;
+    path = [];
     target.focus({ preventScroll: true });
     // A new screen is read from its top, not from where the last one was scrolled to.
     target.scrollIntoView?.({ block: target.tagName === "H1" ? "start" : "nearest" });

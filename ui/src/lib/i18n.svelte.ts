@@ -1,17 +1,27 @@
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { IpcError } from "./bindings/IpcError";
 import { en } from "./i18n/en";
-import { es } from "./i18n/es";
 import { readPreference, writePreference } from "./preferences";
 
 export type Locale = "en" | "es";
 export type MessageKey = keyof typeof en;
 export type Catalog = Record<MessageKey, string>;
 
-export const LOCALES: Record<Locale, { catalog: Catalog; name: string }> = {
-  en: { catalog: en, name: "English" },
-  es: { catalog: es, name: "Español" },
+/** Each language by its own name, as the language menu offers it. */
+export const LOCALE_NAMES: Record<Locale, string> = { en: "English", es: "Español" };
+
+// English is always here (every other catalog falls back to it); another language's words are
+// loaded when it is first used, so a start in English never reads them.
+const catalogs: Partial<Record<Locale, Catalog>> = { en };
+const loaders: Record<Locale, () => Promise<Catalog>> = {
+  en: async () => en,
+  es: async () => (await import("./i18n/es")).es,
 };
+
+/** Loads the words of `locale` (at once when they are already here). */
+export async function loadCatalog(locale: Locale): Promise<void> {
+  catalogs[locale] ??= await loaders[locale]();
+}
 
 const STORAGE_KEY = "oas.locale";
 const SUPPORTED: readonly Locale[] = ["en", "es"];
@@ -33,15 +43,28 @@ export function detectLocale(): Locale {
 
 export const i18n = $state<{ locale: Locale }>({ locale: detectLocale() });
 
-export function setLocale(locale: Locale): void {
-  i18n.locale = locale;
-  writePreference(STORAGE_KEY, locale);
-  if (typeof document !== "undefined") document.documentElement.lang = locale;
+/** Resolves once the words of the language the app starts in are here (main.ts mounts then). */
+export function i18nReady(): Promise<void> {
+  return loadCatalog(i18n.locale);
+}
+
+/** Switches the language: at once when its words are here, else once they are loaded. */
+export function setLocale(locale: Locale): Promise<void> {
+  const show = () => {
+    i18n.locale = locale;
+    writePreference(STORAGE_KEY, locale);
+    if (typeof document !== "undefined") document.documentElement.lang = locale;
+  };
+  if (catalogs[locale]) {
+    show();
+    return Promise.resolve();
+  }
+  return loadCatalog(locale).then(show);
 }
 
 /** The message for `key` in the current language, with `{name}` placeholders filled in. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const text = LOCALES[i18n.locale].catalog[key] ?? en[key];
+  const text = catalogs[i18n.locale]?.[key] ?? en[key];
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
@@ -78,5 +101,5 @@ export function describeError(error: IpcError): string {
     return t("error.throttled.minutes", { minutes: Math.ceil(seconds / 60) });
   }
   const key: ErrorKey = `error.${error.code}`;
-  return key in LOCALES[i18n.locale].catalog ? t(key) : t("error.unexpected");
+  return key in (catalogs[i18n.locale] ?? en) ? t(key) : t("error.unexpected");
 }

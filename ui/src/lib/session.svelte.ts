@@ -5,6 +5,7 @@ import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import type { StorageProblem } from "./bindings/StorageProblem";
 import * as commands from "./commands";
+import { loadShell } from "./screens.svelte";
 
 export type Screen = "home" | "organisations" | "account" | "about" | "import";
 
@@ -97,6 +98,8 @@ async function run(): Promise<void> {
   session.prefill = prefill.status === "fulfilled" ? prefill.value : null;
   session.storageProblems = problems.status === "fulfilled" ? problems.value : [];
   applyRestore(restored);
+  // A restored session's first screen is the signed-in one: its code is here before the first build.
+  if (session.state?.status === "signedIn") await loadShell().catch(() => {});
   // Start-up phases for the benchmark (bench/measure.py).
   performance.mark("oas:first-ipc-answered");
 }
@@ -122,7 +125,8 @@ function applyRestore(restored: PromiseSettledResult<SessionState>): void {
 }
 
 export async function signIn(request: SignInRequest): Promise<void> {
-  const next = await commands.signIn(request);
+  // The signed-in screens load while the server checks the password, and come with its answer.
+  const [next] = await Promise.all([commands.signIn(request), loadShell().catch(() => null)]);
   session.state = next;
   session.restoreError = null;
   session.notice = null;

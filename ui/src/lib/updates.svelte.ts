@@ -14,6 +14,11 @@ export const updates = $state<{
   dismissed: boolean;
 }>({ check: null, checking: false, checkError: null, installing: false, installError: null, dismissed: false });
 
+/** The update to offer: the one the last check found, unless "Later" was chosen since. */
+export function offeredUpdate(): Extract<UpdateCheck, { status: "available" }> | null {
+  return updates.check?.status === "available" && !updates.dismissed ? updates.check : null;
+}
+
 /** Forms with unsaved work, by name; installing waits until there is none. */
 export const unsavedWork = $state<{ forms: string[] }>({ forms: [] });
 
