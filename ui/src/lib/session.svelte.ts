@@ -97,9 +97,9 @@ async function run(): Promise<void> {
   ]);
   session.prefill = prefill.status === "fulfilled" ? prefill.value : null;
   session.storageProblems = problems.status === "fulfilled" ? problems.value : [];
+  // A restored session's first screen is the signed-in one: its code is here before it is shown.
+  if (restored.status === "fulfilled" && restored.value.status === "signedIn") await loadShell().catch(() => {});
   applyRestore(restored);
-  // A restored session's first screen is the signed-in one: its code is here before the first build.
-  if (session.state?.status === "signedIn") await loadShell().catch(() => {});
   // Start-up phases for the benchmark (bench/measure.py).
   performance.mark("oas:first-ipc-answered");
 }
