@@ -224,15 +224,19 @@ for _ in $(seq 50); do [ -s "$out/display" ] && break; sleep 0.1; done
 baseline_args=()
 [ "$quick" = 0 ] && baseline_args=(--baseline "$out/bin/oas-bench-baseline")
 
-# A fresh profile: both apps start on their first screen (OAS Desktop: sign-in).
-DISPLAY=":$(cat "$out/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
-XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
-WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
-  dbus-run-session -- bash -c '
-    echo -n bench-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    exec python3 "$0" "$@"
-  ' "$bench/measure.py" --app "$out/bin/oas-desktop" "${baseline_args[@]}" --runs "$runs" \
-    --out "$out/runs.jsonl" --log "$out/apps.log" >&2 2>"$out/session.log" || true
+# measure.py on the app (and whatever else its arguments say) in a fresh profile, on the display,
+# in a D-Bus session with an unlocked keychain: both apps start on their first screen (OAS Desktop:
+# sign-in).
+measure_in_session() {
+  DISPLAY=":$(cat "$out/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
+  XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
+  WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
+    dbus-run-session -- bash -c '
+      echo -n bench-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      exec python3 "$0" "$@"
+    ' "$bench/measure.py" --app "$out/bin/oas-desktop" --log "$out/apps.log" "$@"
+}
+measure_in_session "${baseline_args[@]}" --runs "$runs" --out "$out/runs.jsonl" >&2 2>"$out/session.log" || true
 python3 - "$out/meta.json" <<'EOF'
 import json, sys
 p = sys.argv[1]
@@ -248,14 +252,8 @@ EOF
 rm -f "$out/runs-nodfg.jsonl"
 if [ "$quick" = 0 ]; then
   say "Memory diagnostic: the app with JavaScriptCore's DFG compiler off (3 runs)"
-  DISPLAY=":$(cat "$out/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
-  XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
-  WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
-    dbus-run-session -- bash -c '
-      echo -n bench-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      exec python3 "$0" "$@"
-    ' "$bench/measure.py" --app "$out/bin/oas-desktop" --runs 3 --warmup 0 --app-env JSC_useDFGJIT=false \
-      --out "$out/runs-nodfg.jsonl" --log "$out/apps.log" >&2 2>>"$out/session.log" || true
+  measure_in_session --runs 3 --warmup 0 --app-env JSC_useDFGJIT=false --out "$out/runs-nodfg.jsonl" \
+    >&2 2>>"$out/session.log" || true
 fi
 
 # ------------------------------------------------------------------ UI with 10,000 organisations
