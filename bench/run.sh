@@ -86,6 +86,21 @@ strip_and_break_down() { # binary, name
   strip --strip-all "$1"
 }
 
+# How many of the start-up functions src-tauri/link-order.txt lists (scripts/link-order.sh) the
+# binary has: the linker lays those out side by side; names that changed are skipped.
+link_order_match() {
+  [ "$debug" = 1 ] && return 0
+  local list="$root/src-tauri/link-order.txt"
+  [ -f "$list" ] || return 0
+  python3 - "$1" "$list" "$out/link-order.json" <<'EOF'
+import json, subprocess, sys
+binary, listed, out = sys.argv[1:4]
+names = {l.strip() for l in open(listed) if l.strip() and not l.startswith("#")}
+symbols = set(subprocess.run(["nm", "--defined-only", "--format=just-symbols", binary], capture_output=True, text=True, check=True).stdout.split())
+json.dump({"listed": len(names), "found": len(names & symbols)}, open(out, "w"))
+EOF
+}
+
 # Which commit and how loaded the machine is, for the report.
 {
   printf '{"commit": "%s", "dirty": %s, "date": "%s", "load_before": "%s"}\n' \
@@ -108,7 +123,11 @@ fi
 
 say "OAS Desktop, ${cargo_profile[*]:-debug} build"
 mapfile -t symbols < <(keep_symbols oas-desktop)
-(cd "$root" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --workspace --features oas-desktop/custom-protocol,oas-desktop/demo --bin oas-desktop --bin oas-sandbox)
+# The app alone, as `tauri build` makes it: built with the workspace, its dependencies would have
+# the features the sandbox adds (other code, other symbol names than the shipped binary's).
+(cd "$root" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --features custom-protocol,demo --bin oas-desktop)
+(cd "$root" && cargo build "${cargo_profile[@]}" -p oas-sandbox --bin oas-sandbox)
+link_order_match "$rel/oas-desktop"
 strip_and_break_down "$rel/oas-desktop" app
 # Copied before bundling: `tauri bundle` patches the binary in place.
 cp "$rel/oas-desktop" "$out/bin/oas-desktop"
