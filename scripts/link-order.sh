@@ -14,9 +14,10 @@
 # binary still has. The list records the compiler that made it; the release workflow builds the
 # Linux packages with that one.
 #
-# How: a release build with the symbols (target/bench, as bench/run.sh), run once under
-# Valgrind's callgrind under Xvfb with a D-Bus session and an unlocked gnome-keyring.
-# Needs valgrind (`apt install valgrind`); takes 3–5 minutes.
+# How: a release build with the symbols (target/bench, as bench/run.sh), run under
+# Valgrind's callgrind under Xvfb with a D-Bus session and an unlocked gnome-keyring, three times
+# (LINK_ORDER_RUNS): the list is every function any of them ran, as the threads' timing varies.
+# Needs valgrind (`apt install valgrind`); takes about 4 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/src-tauri/link-order.txt"
@@ -35,58 +36,65 @@ export CARGO_TARGET_DIR="$root/target/bench"
   --features custom-protocol,demo --bin oas-desktop)
 bin="$CARGO_TARGET_DIR/release/oas-desktop"
 
-say "One launch under callgrind (empty profile), until 10 s after the first screen"
-home="$work/home"
-mkdir -p "$home"
-Xvfb -displayfd 3 -screen 0 1280x860x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
-xvfb=$!
-for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
-DISPLAY=":$(cat "$work/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
-XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
-WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
-OAS_DESKTOP_READY_FILE="$work/ready" OAS_DESKTOP_PHASES_FILE="$work/phases.json" \
-  dbus-run-session -- bash -c '
-    echo -n link-order | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    valgrind --tool=callgrind --demangle=no --callgrind-out-file="$1" "$2" >/dev/null 2>"$3" &
-    app=$!
-    for _ in $(seq 1200); do [ -s "$4" ] && break; sleep 0.1; done
-    [ -s "$4" ] || { echo "link-order.sh: the app never showed its first screen (see $3)" >&2; kill $app; exit 1; }
-    sleep 10
-    kill -TERM $app; wait $app || true
-  ' x "$work/callgrind.out" "$bin" "$work/valgrind.log" "$work/ready"
-kill $xvfb 2>/dev/null || true
+runs=${LINK_ORDER_RUNS:-3}
+say "$runs launches under callgrind (empty profile), each until 10 s after the first screen"
+for run in $(seq "$runs"); do
+  home="$work/home-$run"
+  mkdir -p "$home"
+  rm -f "$work/display" "$work/ready"
+  Xvfb -displayfd 3 -screen 0 1280x860x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
+  xvfb=$!
+  for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
+  DISPLAY=":$(cat "$work/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
+  XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
+  WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
+  OAS_DESKTOP_READY_FILE="$work/ready" OAS_DESKTOP_PHASES_FILE="$work/phases.json" \
+    dbus-run-session -- bash -c '
+      echo -n link-order | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      valgrind --tool=callgrind --fair-sched=yes --demangle=no --callgrind-out-file="$1" "$2" >/dev/null 2>"$3" &
+      app=$!
+      for _ in $(seq 1200); do [ -s "$4" ] && break; sleep 0.1; done
+      [ -s "$4" ] || { echo "link-order.sh: the app never showed its first screen (see $3)" >&2; kill $app; exit 1; }
+      sleep 10
+      kill -TERM $app; wait $app || true
+    ' x "$work/callgrind.$run.out" "$bin" "$work/valgrind.$run.log" "$work/ready"
+  kill $xvfb 2>/dev/null || true
+  wait $xvfb 2>/dev/null || true
+done
 
 say "Writing $out"
-python3 - "$work/callgrind.out" "$bin" "$out" "$(rustc --version)" <<'EOF'
+python3 - "$bin" "$out" "$(rustc --version)" "$work"/callgrind.*.out <<'EOF'
 import re, sys
-profile, binary, out, rustc = sys.argv[1:5]
-# Callgrind's format names objects (ob=) and functions (fn=) once with an id, then by id alone.
-objects, functions, current, names, seen = {}, {}, None, [], set()
-for line in open(profile, errors="replace"):
-    line = line.rstrip("\n")
-    m = re.match(r"^(c?ob)=\((\d+)\)(?: (.*))?$", line)
-    if m:
+binary, out, rustc, profiles = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+names, seen = [], set()
+for profile in profiles:
+    # Callgrind's format names objects (ob=) and functions (fn=) once with an id, then by id alone.
+    objects, functions, current = {}, {}, None
+    for line in open(profile, errors="replace"):
+        line = line.rstrip("\n")
+        m = re.match(r"^(c?ob)=\((\d+)\)(?: (.*))?$", line)
+        if m:
+            if m.group(3):
+                objects[m.group(2)] = m.group(3)
+            if m.group(1) == "ob":
+                current = objects[m.group(2)]
+            continue
+        m = re.match(r"^(c?fn)=\((\d+)\)(?: (.*))?$", line)
+        if not m:
+            continue
         if m.group(3):
-            objects[m.group(2)] = m.group(3)
-        if m.group(1) == "ob":
-            current = objects[m.group(2)]
-        continue
-    m = re.match(r"^(c?fn)=\((\d+)\)(?: (.*))?$", line)
-    if not m:
-        continue
-    if m.group(3):
-        functions[m.group(2)] = m.group(3)
-    if m.group(1) == "fn" and current == binary:
-        # "'2" marks a recursion depth; "(below main)" is Valgrind's, not a symbol.
-        name = re.sub(r"'\d+$", "", functions[m.group(2)])
-        if name not in seen and not name.startswith("("):
-            seen.add(name)
-            names.append(name)
+            functions[m.group(2)] = m.group(3)
+        if m.group(1) == "fn" and current == binary:
+            # "'2" marks a recursion depth; "(below main)" is Valgrind's, not a symbol.
+            name = re.sub(r"'\d+$", "", functions[m.group(2)])
+            if name not in seen and not name.startswith("("):
+                seen.add(name)
+                names.append(name)
 if len(names) < 200:
-    sys.exit(f"link-order.sh: only {len(names)} functions of the binary ran: see the callgrind log")
+    sys.exit(f"link-order.sh: only {len(names)} functions of the binary ran: see the callgrind logs")
 with open(out, "w") as f:
     f.write("# Generated by scripts/link-order.sh: never edit by hand, run it again.\n")
-    f.write("# The functions that ran from launch to 10 s after the first screen (one launch, empty profile);\n")
+    f.write(f"# The functions that ran from launch to 10 s after the first screen ({len(profiles)} launches, empty profile);\n")
     f.write("# src-tauri/build.rs passes this file to the linker (Linux x86_64 release builds).\n")
     # The names carry hashes of this compiler, Cargo.lock and the crates' versions; the release
     # workflow builds Linux packages with this compiler.
