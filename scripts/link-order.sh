@@ -17,7 +17,9 @@
 # How: a release build with the symbols (target/bench, as bench/run.sh), run under
 # Valgrind's callgrind under Xvfb with a D-Bus session and an unlocked gnome-keyring, three times
 # (LINK_ORDER_RUNS): the list is every function any of them ran, as the threads' timing varies.
-# Needs valgrind (`apt install valgrind`); takes about 4 minutes.
+# Then, where perf is installed, as many real launches of a build with that list add what they
+# touched outside it (code that runs only when threads race). Needs valgrind (`apt install
+# valgrind`), and perf for the second step (`apt install linux-perf`); about 7 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/src-tauri/link-order.txt"
@@ -36,30 +38,37 @@ export CARGO_TARGET_DIR="$root/target/bench"
   --features custom-protocol,demo --bin oas-desktop)
 bin="$CARGO_TARGET_DIR/release/oas-desktop"
 
-runs=${LINK_ORDER_RUNS:-3}
-say "$runs launches under callgrind (empty profile), each until 10 s after the first screen"
-for run in $(seq "$runs"); do
-  home="$work/home-$run"
+# Runs the command "$@" (the app, under a tool) with an empty profile in a fresh X server, D-Bus
+# session and unlocked keyring, until 10 s after its first screen; then ends it.
+launch() {
+  local home="$work/home-$RANDOM$RANDOM"
   mkdir -p "$home"
   rm -f "$work/display" "$work/ready"
   Xvfb -displayfd 3 -screen 0 1280x860x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
-  xvfb=$!
+  local xvfb=$!
   for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
   DISPLAY=":$(cat "$work/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
   XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
   WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
   OAS_DESKTOP_READY_FILE="$work/ready" OAS_DESKTOP_PHASES_FILE="$work/phases.json" \
     dbus-run-session -- bash -c '
+      ready=$1; shift
       echo -n link-order | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      valgrind --tool=callgrind --fair-sched=yes --demangle=no --callgrind-out-file="$1" "$2" >/dev/null 2>"$3" &
+      "$@" >/dev/null 2>>"$(dirname "$ready")/tool.log" &
       app=$!
-      for _ in $(seq 1200); do [ -s "$4" ] && break; sleep 0.1; done
-      [ -s "$4" ] || { echo "link-order.sh: the app never showed its first screen (see $3)" >&2; kill $app; exit 1; }
+      for _ in $(seq 1200); do [ -s "$ready" ] && break; sleep 0.1; done
+      [ -s "$ready" ] || { echo "link-order.sh: the app never showed its first screen" >&2; kill $app; exit 1; }
       sleep 10
       kill -TERM $app; wait $app || true
-    ' x "$work/callgrind.$run.out" "$bin" "$work/valgrind.$run.log" "$work/ready"
+    ' x "$work/ready" "$@"
   kill $xvfb 2>/dev/null || true
   wait $xvfb 2>/dev/null || true
+}
+
+runs=${LINK_ORDER_RUNS:-3}
+say "$runs launches under callgrind, each until 10 s after the first screen"
+for run in $(seq "$runs"); do
+  launch valgrind --tool=callgrind --fair-sched=yes --demangle=no --callgrind-out-file="$work/callgrind.$run.out" "$bin"
 done
 
 say "Writing $out"
@@ -103,3 +112,53 @@ with open(out, "w") as f:
         f.write(name + "\n")
 print(f"{len(names)} functions", file=sys.stderr)
 EOF
+
+# Valgrind runs one thread at a time, so code that only runs when threads race (a task's handle
+# dropped while it still runs, say) never shows there. Real launches of a build with the list,
+# recorded by perf, add the functions whose first touch still came outside it.
+if command -v perf >/dev/null; then
+  say "Build with that list; $runs real launches with perf: functions touched outside it"
+  (cd "$root" && cargo build --release --config profile.release.package.oas-desktop.strip=false \
+    --features custom-protocol,demo --bin oas-desktop)
+  for run in $(seq "$runs"); do
+    launch perf record -q -e page-faults:u -c 1 -d -o "$work/faults.$run.data" -- "$bin"
+  done
+  python3 - "$bin" "$out" "$work"/faults.*.data <<'EOF'
+import bisect, re, subprocess, sys
+binary, out, recordings = sys.argv[1], sys.argv[2], sys.argv[3:]
+listed = [l.rstrip("\n") for l in open(out)]
+names = {l for l in listed if l and not l.startswith("#")}
+text = next(l.split() for l in subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True, check=True).stdout.splitlines() if " .text " in l)
+text_start, text_end = int(text[text.index(".text") + 2], 16), int(text[text.index(".text") + 2], 16) + int(text[text.index(".text") + 4], 16)
+symbols = []
+for line in subprocess.run(["nm", "-S", "--defined-only", binary], capture_output=True, text=True, check=True).stdout.splitlines():
+    m = re.match(r"([0-9a-f]+) ([0-9a-f]+) [tT] (\S+)$", line)
+    if m:
+        symbols.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3)))
+symbols.sort()
+starts = [s[0] for s in symbols]
+added = []
+for recording in recordings:
+    script = subprocess.run(["perf", "script", "-i", recording, "--show-mmap-events", "-F", "addr"], capture_output=True, text=True).stdout
+    maps = [(int(m.group(1), 16), int(m.group(2), 0)) for m in re.finditer(r"\[0x([0-9a-f]+)\(0x[0-9a-f]+\) @ (0x[0-9a-f]+|\d+) .*" + re.escape(binary), script)]
+    if not maps:
+        continue
+    base = min(start - offset for start, offset in maps)
+    for line in script.splitlines():
+        m = re.match(r"\s*([0-9a-f]+)\s*$", line)
+        if not m:
+            continue
+        address = int(m.group(1), 16) - base
+        if not text_start <= address < text_end:
+            continue
+        i = bisect.bisect_right(starts, address) - 1
+        if i >= 0 and address < symbols[i][0] + symbols[i][1] and symbols[i][2] not in names:
+            names.add(symbols[i][2])
+            added.append(symbols[i][2])
+with open(out, "w") as f:
+    f.write("\n".join(listed + added) + "\n")
+print(f"{len(added)} functions added from real launches", file=sys.stderr)
+EOF
+else
+  echo "link-order.sh: no perf (apt install linux-perf): the list has only what callgrind saw" >&2
+fi
