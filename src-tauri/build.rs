@@ -78,7 +78,7 @@ fn main() {
 /// Linux x86_64 release builds lay out the functions that run at start-up side by side
 /// (`link-order.txt`, made by `scripts/link-order.sh`). Linux maps code 64 KiB at a time around
 /// each page a program touches, so scattered start-up code costs memory: measured, the launch
-/// touches 1.4–2.0 MiB of the binary's code in place of 4.4 MiB. LLD is the linker there since
+/// touches 1.3–2.0 MiB of the binary's code in place of 4.4 MiB. LLD is the linker there since
 /// Rust 1.90 (this crate's minimum); a build that asks for another linker is left alone, as is
 /// any other target. A function the list names that the binary no longer has is skipped.
 fn link_order() {
