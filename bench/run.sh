@@ -229,31 +229,15 @@ m = json.load(open(p))
 m["load_before"] = " ".join(open("/proc/loadavg").read().split()[:3])
 json.dump(m, open(p, "w"))
 EOF
-home=$(mktemp -d)
-xvfb_pid=""
-cleanup() {
-  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
-  rm -rf "$home"
-}
-trap cleanup EXIT
-Xvfb -displayfd 3 -screen 0 1280x860x24 -nolisten tcp 3>"$out/display" >"$out/xvfb.log" 2>&1 &
-xvfb_pid=$!
-for _ in $(seq 50); do [ -s "$out/display" ] && break; sleep 0.1; done
-[ -s "$out/display" ] || { echo "run.sh: Xvfb did not start" >&2; exit 1; }
 baseline_args=()
 [ "$quick" = 0 ] && baseline_args=(--baseline "$out/bin/oas-bench-baseline")
 
-# measure.py on the app (and whatever else its arguments say) in a fresh profile, on the display,
-# in a D-Bus session with an unlocked keychain: both apps start on their first screen (OAS Desktop:
-# sign-in).
+# measure.py on the app (and whatever else its arguments say) headless (scripts/headless.sh: a
+# virtual display, a D-Bus session with an unlocked keychain, a fresh home): both apps start on
+# their first screen (OAS Desktop: sign-in).
 measure_in_session() {
-  DISPLAY=":$(cat "$out/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
-  XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
-  WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
-    dbus-run-session -- bash -c '
-      echo -n bench-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      exec python3 "$0" "$@"
-    ' "$bench/measure.py" --app "$out/bin/oas-desktop" --log "$out/apps.log" "$@"
+  HEADLESS_XVFB_LOG="$out/xvfb.log" "$root/scripts/headless.sh" \
+    python3 "$bench/measure.py" --app "$out/bin/oas-desktop" --log "$out/apps.log" "$@"
 }
 measure_in_session "${baseline_args[@]}" --runs "$runs" --out "$out/runs.jsonl" >&2 2>"$out/session.log" || true
 python3 - "$out/meta.json" <<'EOF'

@@ -38,23 +38,15 @@ export CARGO_TARGET_DIR="$root/target/bench"
   --features custom-protocol,demo --bin oas-desktop)
 bin="$CARGO_TARGET_DIR/release/oas-desktop"
 
-# Runs the command "$@" (the app, under a tool) with an empty profile in a fresh X server, D-Bus
-# session and unlocked keyring, until 10 s after its first screen (or, with WAIT=seconds, for
-# that long: a build without the demo feature writes no ready file); then ends it.
+# Runs the command "$@" (the app, under a tool) headless with an empty profile (scripts/headless.sh:
+# a fresh X server, D-Bus session, unlocked keyring and home), until 10 s after its first screen
+# (or, with WAIT=seconds, for that long: a build without the demo feature writes no ready file);
+# then ends it.
 launch() {
-  local home="$work/home-$RANDOM$RANDOM"
-  mkdir -p "$home"
-  rm -f "$work/display" "$work/ready"
-  Xvfb -displayfd 3 -screen 0 1280x860x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
-  local xvfb=$!
-  for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
-  DISPLAY=":$(cat "$work/display")" HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
-  XDG_CACHE_HOME="$home/.cache" XDG_STATE_HOME="$home/.local/state" \
-  WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1 \
+  rm -f "$work/ready"
   OAS_DESKTOP_READY_FILE="$work/ready" OAS_DESKTOP_PHASES_FILE="$work/phases.json" \
-    dbus-run-session -- bash -c '
+    "$root/scripts/headless.sh" bash -c '
       ready=$1 wait=$2; shift 2
-      echo -n link-order | gnome-keyring-daemon --unlock --components=secrets >/dev/null
       "$@" >/dev/null 2>>"$(dirname "$ready")/tool.log" &
       app=$!
       if [ -n "$wait" ]; then
@@ -66,8 +58,6 @@ launch() {
       fi
       kill -TERM $app; wait $app || true
     ' x "$work/ready" "${WAIT:-}" "$@"
-  kill $xvfb 2>/dev/null || true
-  wait $xvfb 2>/dev/null || true
 }
 
 runs=${LINK_ORDER_RUNS:-3}
