@@ -78,12 +78,21 @@ else
 fi
 # The size breakdown by crate (bloat.py) needs the symbols: both binaries are linked with them
 # (only the binary's own package, so no dependency rebuilds), then stripped with `strip
-# --strip-all` before packaging, as the profile's strip=true would.
+# --strip-all` before packaging, as the profile's strip=true would. Once packaged, the build's
+# file is put back as Cargo made it (put_back): strip writes through the hard link Cargo keeps in
+# deps/ and keeps the file's time, so the next run's build, up to date, would hand over a
+# stripped binary and the break-down would be empty.
 keep_symbols() { [ "$debug" = 1 ] || printf -- "--config\nprofile.release.package.%s.strip=false\n" "$1"; }
 strip_and_break_down() { # binary, name
   [ "$debug" = 1 ] && return 0
+  cp -p "$1" "$out/bin/$2.symbols"
   python3 "$bench/bloat.py" "$1" --out "$out/bloat-$2.json" --top 25 || true
   strip --strip-all "$1"
+}
+put_back() { # binary, name
+  [ "$debug" = 1 ] && return 0
+  cp -p "$out/bin/$2.symbols" "$1"
+  rm "$out/bin/$2.symbols"
 }
 
 # How many of the start-up functions src-tauri/link-order.txt lists (scripts/link-order.sh) the
@@ -138,6 +147,7 @@ rm -rf "$rel/bundle/deb"
   "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol,demo --no-sign)
 mv "$rel"/bundle/deb/*.deb "$out/deb/app.deb"
 rm -rf "$rel/bundle/deb"
+put_back "$rel/oas-desktop" app
 
 if [ "$quick" = 0 ]; then
   say "Baseline, ${cargo_profile[*]:-debug} build (same Cargo.lock and [profile.release] as the app)"
@@ -159,6 +169,7 @@ if [ "$quick" = 0 ]; then
     "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol --no-sign)
   mv "$rel"/bundle/deb/*.deb "$out/deb/baseline.deb"
   rm -rf "$rel/bundle/deb"
+  put_back "$rel/oas-bench-baseline" baseline
 
   # The floor under the .deb figure: the baseline with the libraries the app's features need
   # (bench/baseline/src/floor.rs). Built and packaged only, never run; the same binary name, so
@@ -173,6 +184,7 @@ if [ "$quick" = 0 ]; then
     "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol,floor --no-sign)
   mv "$rel"/bundle/deb/*.deb "$out/deb/floor.deb"
   rm -rf "$rel/bundle/deb"
+  put_back "$rel/oas-bench-baseline" floor
 fi
 
 # ------------------------------------------------------------------ sizes
