@@ -1,3 +1,5 @@
+mod link_order;
+
 // Every command the UI may call is declared here; capabilities/main.json grants them to the main
 // window. Anything not named here cannot be invoked (deny by default).
 const COMMANDS: &[&str] = &[
@@ -75,28 +77,14 @@ fn main() {
     .expect("failed to run tauri-build");
 }
 
-/// Linux x86_64 release builds lay out the functions that run at start-up side by side
-/// (`link-order.txt`, made by `scripts/link-order.sh`). Linux maps code 64 KiB at a time around
-/// each page a program touches, so scattered start-up code costs memory: measured, the launch
-/// touches 1.3–2.0 MiB of the binary's code in place of 4.4 MiB. LLD is the linker there since
-/// Rust 1.90 (this crate's minimum); a build that asks for another linker is left alone, as is
-/// any other target. A function the list names that the binary no longer has is skipped.
+/// Linux x86_64 release builds lay out their start-up functions side by side (`link_order.rs`).
 fn link_order() {
     println!("cargo:rerun-if-env-changed=OAS_DESKTOP_LINK_ORDER");
-    let var = |name: &str| std::env::var(name).unwrap_or_default();
-    let other_linker = ["-fuse-ld", "linker-features", "linker-flavor", "link-self-contained"]
-        .iter()
-        .any(|flag| var("CARGO_ENCODED_RUSTFLAGS").contains(flag));
-    let wanted = var("CARGO_CFG_TARGET_OS") == "linux"
-        && var("CARGO_CFG_TARGET_ARCH") == "x86_64"
-        && var("CARGO_CFG_TARGET_ENV") == "gnu"
-        && var("PROFILE") == "release"
-        && var("OAS_DESKTOP_LINK_ORDER") != "0"
-        && !other_linker;
-    let file = std::path::Path::new(&var("CARGO_MANIFEST_DIR")).join("src-tauri/link-order.txt");
+    let file = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("src-tauri/link-order.txt");
     println!("cargo:rerun-if-changed={}", file.display());
-    if wanted && file.exists() {
-        println!("cargo:rustc-link-arg-bin=oas-desktop=-Wl,--symbol-ordering-file={}", file.display());
-        println!("cargo:rustc-link-arg-bin=oas-desktop=-Wl,--no-warn-symbol-ordering");
+    if link_order::wanted(|name| std::env::var(name).unwrap_or_default()) && file.exists() {
+        for arg in link_order::link_args(&file) {
+            println!("cargo:rustc-link-arg-bin=oas-desktop={arg}");
+        }
     }
 }

@@ -27,6 +27,8 @@ pub use settings::DataDir;
 #[cfg(test)]
 mod account_tests;
 #[cfg(test)]
+mod link_order;
+#[cfg(test)]
 mod ipc_tests;
 
 /// The event the UI's session store listens to when a session changes on its own.
