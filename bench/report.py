@@ -290,7 +290,7 @@ def main():
         r_floor = ratio(d_floor, d_base)
         row("`.deb` floor: the baseline with the libraries the app's features need, each used once "
             "(`bench/baseline/src/floor.rs`: TLS, keychain, D-Bus, updater, log, dialog, window state, password hint, "
-            "spreadsheet readers; built, never run)",
+            "spreadsheet readers), and the app's Tauri features (without `compression` and `dynamic-acl`); built, never run",
             fmt(d_floor / 1024 / 1024, " MiB", 2), fmt(d_base and d_base / 1024 / 1024, " MiB", 2), r_floor,
             "(reported: the floor under the figure above)", None)
         row("`.deb` package against the floor (column 3: the floor's)", fmt(d_app and d_app / 1024 / 1024, " MiB", 2),
@@ -445,9 +445,10 @@ def main():
         "its descendants (WebKitWebProcess, WebKitNetworkProcess).",
         "- **Sizes**: the `.deb` made by `tauri bundle --bundles deb`; the release binary after `strip`; the UI's "
         "`ui/dist/assets/*.js` and `*.css`, each `gzip -9`, summed (the baseline's: its `main.js`). The **floor** is "
-        "the baseline built with `--features floor`: the app's third-party run-time libraries, with the app's "
-        "versions and features, each called once as the app calls it, so that link-time optimisation keeps what the "
-        "app keeps of them; it is packaged the same way and never run.",
+        "the baseline built with `--no-default-features --features floor`: the app's third-party run-time libraries, "
+        "with the app's versions and features, each called once as the app calls it, so that link-time optimisation "
+        "keeps what the app keeps of them, and Tauri with the app's features (the baseline has Tauri's defaults); it "
+        "is packaged the same way and never run.",
         "- **API** (`cargo bench -p oas-api --bench list_all`): a sandbox on loopback (its own runtime) with one "
         "account of 10,000 organisations; medians over the rounds, the three methods alternating. The latency "
         "figure: a second sandbox started with `Config::latency` (`oas-sandbox serve --latency-ms 20`), which waits "

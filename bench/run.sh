@@ -172,11 +172,11 @@ if [ "$quick" = 0 ]; then
   put_back "$rel/oas-bench-baseline" baseline
 
   # The floor under the .deb figure: the baseline with the libraries the app's features need
-  # (bench/baseline/src/floor.rs). Built and packaged only, never run; the same binary name, so
-  # it comes after the baseline's copy above.
+  # (bench/baseline/src/floor.rs) and the app's Tauri features. Built and packaged only, never
+  # run; the same binary name, so it comes after the baseline's copy above.
   say "Floor: the baseline with the app's run-time libraries (--features floor), and its .deb"
   mapfile -t symbols < <(keep_symbols oas-bench-baseline)
-  (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --features custom-protocol,floor --bin oas-bench-baseline)
+  (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --no-default-features --features custom-protocol,floor --bin oas-bench-baseline)
   strip_and_break_down "$rel/oas-bench-baseline" floor
   cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-floor"
   rm -rf "$rel/bundle/deb"
