@@ -20,7 +20,8 @@ tmp=$(mktemp -d)
 xvfb=""
 cleanup() {
   if [ -n "$xvfb" ]; then kill "$xvfb" 2>/dev/null || true; wait "$xvfb" 2>/dev/null || true; fi
-  rm -rf "$tmp"
+  # Whatever the command left running may still write there; the command's status stands.
+  rm -rf "$tmp" 2>/dev/null || true
 }
 trap cleanup EXIT
 
