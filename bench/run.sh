@@ -94,6 +94,16 @@ put_back() { # binary, name
   cp -p "$out/bin/$2.symbols" "$1"
   rm "$out/bin/$2.symbols"
 }
+# A run that stopped between the two left the build's file stripped: its link is made again (the
+# file Cargo keeps in deps/ removed), or the break-down would be empty.
+relink_if_stripped() { # binary
+  [ "$debug" = 1 ] && return 0
+  [ -f "$1" ] || return 0
+  if [ -z "$(nm --defined-only "$1" 2>/dev/null | head -1)" ]; then
+    echo "run.sh: $1 was left stripped by an earlier run; linking it again" >&2
+    rm -f "$1" "$(dirname "$1")/deps/$(basename "$1" | tr - _)"-*
+  fi
+}
 
 # How many of the start-up functions src-tauri/link-order.txt lists (scripts/link-order.sh) the
 # binary has: the linker lays those out side by side; names that changed are skipped.
@@ -132,6 +142,7 @@ fi
 
 say "OAS Desktop, ${cargo_profile[*]:-debug} build"
 mapfile -t symbols < <(keep_symbols oas-desktop)
+relink_if_stripped "$rel/oas-desktop"
 # The app alone, as `tauri build` makes it: built with the workspace, its dependencies would have
 # the features the sandbox adds (other code, other symbol names than the shipped binary's).
 (cd "$root" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --features custom-protocol,demo --bin oas-desktop)
@@ -159,6 +170,7 @@ if [ "$quick" = 0 ]; then
   awk '/^\[/ { on = ($0 == "[profile.release]") } on' "$root/Cargo.toml" >> "$manifest.tmp"
   if cmp -s "$manifest" "$manifest.tmp"; then rm "$manifest.tmp"; else mv "$manifest.tmp" "$manifest"; fi
   mapfile -t symbols < <(keep_symbols oas-bench-baseline)
+  relink_if_stripped "$rel/oas-bench-baseline"
   (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --features custom-protocol --bin oas-bench-baseline)
   strip_and_break_down "$rel/oas-bench-baseline" baseline
   cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-baseline"
@@ -176,6 +188,7 @@ if [ "$quick" = 0 ]; then
   # run; the same binary name, so it comes after the baseline's copy above.
   say "Floor: the baseline with the app's run-time libraries (--features floor), and its .deb"
   mapfile -t symbols < <(keep_symbols oas-bench-baseline)
+  relink_if_stripped "$rel/oas-bench-baseline"
   (cd "$bench/baseline" && cargo build "${cargo_profile[@]}" "${symbols[@]}" --no-default-features --features custom-protocol,floor --bin oas-bench-baseline)
   strip_and_break_down "$rel/oas-bench-baseline" floor
   cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-floor"
