@@ -78,31 +78,30 @@ else
 fi
 # The size breakdown by crate (bloat.py) needs the symbols: both binaries are linked with them
 # (only the binary's own package, so no dependency rebuilds), then stripped with `strip
-# --strip-all` before packaging, as the profile's strip=true would. Once packaged, the build's
-# file is put back as Cargo made it (put_back): strip writes through the hard link Cargo keeps in
-# deps/ and keeps the file's time, so the next run's build, up to date, would hand over a
-# stripped binary and the break-down would be empty.
+# --strip-all` before packaging, as the profile's strip=true would. Stripped into a new file:
+# stripped in place, the hard link Cargo keeps in deps/ would be stripped too (with its time
+# kept), and the next run's build, up to date, would hand over a binary without symbols. Cargo
+# links its own file there again at the next build.
 keep_symbols() { [ "$debug" = 1 ] || printf -- "--config\nprofile.release.package.%s.strip=false\n" "$1"; }
 strip_and_break_down() { # binary, name
   [ "$debug" = 1 ] && return 0
-  cp -p "$1" "$out/bin/$2.symbols"
   python3 "$bench/bloat.py" "$1" --out "$out/bloat-$2.json" --top 25 || true
-  strip --strip-all "$1"
+  strip --strip-all -o "$1.stripped" "$1"
+  mv -f "$1.stripped" "$1"
 }
-put_back() { # binary, name
-  [ "$debug" = 1 ] && return 0
-  cp -p "$out/bin/$2.symbols" "$1"
-  rm "$out/bin/$2.symbols"
-}
-# A run that stopped between the two left the build's file stripped: its link is made again (the
-# file Cargo keeps in deps/ removed), or the break-down would be empty.
+# A tree an earlier run.sh stripped in place has Cargo's own file (in deps/) stripped: it is
+# removed, so that Cargo links it again, or the break-down would be empty.
 relink_if_stripped() { # binary
   [ "$debug" = 1 ] && return 0
-  [ -f "$1" ] || return 0
-  if [ -z "$(nm --defined-only "$1" 2>/dev/null | head -1)" ]; then
-    echo "run.sh: $1 was left stripped by an earlier run; linking it again" >&2
-    rm -f "$1" "$(dirname "$1")/deps/$(basename "$1" | tr - _)"-*
-  fi
+  local own
+  for own in "$(dirname "$1")/deps/$(basename "$1" | tr - _)"-*; do
+    case "$own" in *.d) continue ;; esac
+    [ -f "$own" ] || continue
+    if [ -z "$(nm --defined-only "$own" 2>/dev/null | head -1)" ]; then
+      echo "run.sh: $own was left stripped by an earlier run; linking it again" >&2
+      rm -f "$own"
+    fi
+  done
 }
 
 # How many of the start-up functions src-tauri/link-order.txt lists (scripts/link-order.sh) the
@@ -158,7 +157,6 @@ rm -rf "$rel/bundle/deb"
   "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol,demo --no-sign)
 mv "$rel"/bundle/deb/*.deb "$out/deb/app.deb"
 rm -rf "$rel/bundle/deb"
-put_back "$rel/oas-desktop" app
 
 if [ "$quick" = 0 ]; then
   say "Baseline, ${cargo_profile[*]:-debug} build (same Cargo.lock and [profile.release] as the app)"
@@ -181,7 +179,6 @@ if [ "$quick" = 0 ]; then
     "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol --no-sign)
   mv "$rel"/bundle/deb/*.deb "$out/deb/baseline.deb"
   rm -rf "$rel/bundle/deb"
-  put_back "$rel/oas-bench-baseline" baseline
 
   # The floor under the .deb figure: the baseline with the libraries the app's features need
   # (bench/baseline/src/floor.rs) and the app's Tauri features. Built and packaged only, never
@@ -197,7 +194,6 @@ if [ "$quick" = 0 ]; then
     "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol,floor --no-sign)
   mv "$rel"/bundle/deb/*.deb "$out/deb/floor.deb"
   rm -rf "$rel/bundle/deb"
-  put_back "$rel/oas-bench-baseline" floor
 fi
 
 # ------------------------------------------------------------------ sizes
