@@ -214,23 +214,25 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--app-kind", default="app",
+                    help="what --app is called in the results (and its screenshot's name): another page against the baseline")
     ap.add_argument("--app-env", action="append", default=[], metavar="NAME=VALUE",
                     help="set in the app's environment only (a diagnostic run; the report says what it is)")
     a = ap.parse_args()
     app_env = dict(kv.split("=", 1) for kv in a.app_env)
 
-    kinds = [("app", a.app)] + ([("baseline", a.baseline)] if a.baseline else [])
+    kinds = [(a.app_kind, a.app)] + ([("baseline", a.baseline)] if a.baseline else [])
     with open(a.log, "ab") as log, open(a.out, "w") as out:
         for w in range(a.warmup):
             for kind, binary in kinds:
-                r = one_run(kind, binary, 1.0, a.timeout, log, extra_env=app_env if kind == "app" else None)
+                r = one_run(kind, binary, 1.0, a.timeout, log, extra_env=app_env if kind == a.app_kind else None)
                 print(f"measure: warm-up {kind}: {r.get('startup_ms', r.get('error'))} ms", flush=True)
         for i in range(a.runs):
             order = kinds if i % 2 == 0 else list(reversed(kinds))
             for kind, binary in order:
                 # What was timed, to look at: the screen of the first measured run of each.
                 shot = os.path.join(os.path.dirname(os.path.abspath(a.out)), f"screen-{kind}.png") if i == 0 else None
-                r = one_run(kind, binary, a.settle, a.timeout, log, shot, app_env if kind == "app" else None)
+                r = one_run(kind, binary, a.settle, a.timeout, log, shot, app_env if kind == a.app_kind else None)
                 r["run"] = i + 1
                 out.write(json.dumps(r) + "\n")
                 out.flush()

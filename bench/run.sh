@@ -194,6 +194,27 @@ if [ "$quick" = 0 ]; then
     "$tauri_cli" bundle "${bundle_profile[@]}" --bundles deb --features custom-protocol,floor --no-sign)
   mv "$rel"/bundle/deb/*.deb "$out/deb/floor.deb"
   rm -rf "$rel/bundle/deb"
+
+  # The floor under the start-up figure: the baseline showing the app's first screen as a static
+  # page, taken from the app as painted (bench/first_screen.mjs: its markup and stylesheets, and
+  # the baseline's ready script), built in through TAURI_CONFIG. Measured for start-up only, never
+  # packaged; the same binary name, so it comes after the copies above.
+  rm -rf "$out/first-screen" "$out/bin/oas-bench-first-screen"
+  if command -v tauri-driver >/dev/null; then
+    say "Start-up floor: the baseline with the app's first screen as a static page"
+    (cd "$root" && OAS_DESKTOP_BIN="$out/bin/oas-desktop" FIRST_SCREEN_DIR="$out/first-screen" \
+      TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4466} E2E_COMMAND="node bench/first_screen.mjs" ./scripts/e2e.sh) \
+      >"$out/first-screen.log" 2>&1 || true
+    if [ -s "$out/first-screen/index.html" ]; then
+      (cd "$bench/baseline" && TAURI_CONFIG="{\"build\":{\"frontendDist\":\"$out/first-screen\"}}" \
+        cargo build "${cargo_profile[@]}" --features custom-protocol --bin oas-bench-baseline)
+      cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-first-screen"
+    else
+      echo "run.sh: the app's first screen could not be taken (see $out/first-screen.log); no start-up floor" >&2
+    fi
+  else
+    echo "run.sh: no tauri-driver (scripts/setup.sh installs it); no start-up floor" >&2
+  fi
 fi
 
 # ------------------------------------------------------------------ sizes
@@ -269,6 +290,14 @@ m["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
 json.dump(m, open(p, "w"))
 EOF
 [ -s "$out/runs.jsonl" ] || { echo "run.sh: no run was measured (see $out/apps.log)" >&2; exit 1; }
+
+# The start-up floor against the baseline, alternating as above (start-up only: 1 s after ready).
+rm -f "$out/runs-first-screen.jsonl"
+if [ -x "$out/bin/oas-bench-first-screen" ]; then
+  say "Start-up floor: the app's first screen as a static page against the baseline ($runs run(s) each)"
+  measure_in_session --app "$out/bin/oas-bench-first-screen" --app-kind first_screen "${baseline_args[@]}" --runs "$runs" \
+    --settle 1 --out "$out/runs-first-screen.jsonl" >&2 2>>"$out/session.log" || true
+fi
 
 # A diagnostic, never how the app runs: the app at rest with JavaScriptCore's optimising compiler
 # (DFG) off, to show how much of the memory figure is that compiler, paged in once the UI's
