@@ -1,8 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Organisation } from "./bindings/Organisation";
 import {
   filterOrganisations,
   indexOrganisations,
+  organisationSorter,
   organisationsCsv,
   sortOrganisations,
 } from "./organisations";
@@ -51,6 +52,74 @@ describe("sorting and filtering", () => {
     const found = filterOrganisations(many, "organisation 999");
     expect(found.map((o) => o.id)).toEqual(expect.arrayContaining([999, 1999, 9990, 9999]));
     expect(found).toHaveLength(19);
+  });
+});
+
+describe("organisationSorter", () => {
+  // Names in no order, as a server lists them by id: accents, case, numbers, the same name twice.
+  const words = ["Zeta", "acme", "Ácaro", "Org 10", "Org 9", "ñandú", "Nube", "école", "Ecole", "Org 100", "beta"];
+  const many = indexOrganisations(
+    Array.from({ length: 2_000 }, (_, i) => org(i + 1, `${words[(i * 7) % words.length]} ${(i * 7919) % 503}`)),
+  );
+  const ids = (list: { organisation: { id: number } }[]) => list.map((i) => i.organisation.id);
+
+  it.each([
+    ["name", "en"],
+    ["name", "es"],
+    ["newest", "en"],
+  ] as const)("sorts a list that grows batch by batch (%s, %s) as a whole sort would", (order, locale) => {
+    const sort = organisationSorter();
+    let shown: typeof many = [];
+    for (const end of [10, 700, 701, 1_500, 2_000]) {
+      shown = shown.concat(many.slice(shown.length, end));
+      expect(ids(sort(shown, order, locale))).toEqual(ids(sortOrganisations(shown, order, locale)));
+    }
+  });
+
+  it("sorts only the new rows, and merges them into those sorted before", () => {
+    const sort = organisationSorter();
+    sort(many.slice(0, 1_990), "name", "en");
+    let compared = 0;
+    const real = Object.getOwnPropertyDescriptor(Intl.Collator.prototype, "compare")!.get!;
+    const spy = vi.spyOn(Intl.Collator.prototype, "compare", "get").mockImplementation(function (this: Intl.Collator) {
+      const compare = real.call(this) as (a: string, b: string) => number;
+      return (a: string, b: string) => (compared++, compare(a, b));
+    });
+    try {
+      sort(many, "name", "en");
+    } finally {
+      spy.mockRestore();
+    }
+    // Sorting all 2,000 again compares some 20,000 times; 10 rows and their merge, about 2,000.
+    expect(compared).toBeGreaterThan(0);
+    expect(compared).toBeLessThan(2_100);
+  });
+
+  it("answers the same list with the same array", () => {
+    const sort = organisationSorter();
+    const first = sort(many, "name", "en");
+    expect(sort(many, "name", "en")).toBe(first);
+  });
+
+  it("sorts again from scratch when a row was replaced, or the order or language changed", () => {
+    const sort = organisationSorter();
+    sort(many, "name", "en");
+    // A save during a listing replaces a row: the same length, another object in the middle.
+    const renamed = many.slice();
+    renamed[5] = indexOrganisations([{ ...many[5].organisation, name: "Aardvark" }])[0];
+    expect(ids(sort(renamed, "name", "en"))).toEqual(ids(sortOrganisations(renamed, "name", "en")));
+    expect(ids(sort(renamed, "name", "en"))[0]).toBe(renamed[5].organisation.id);
+    // Removed, then more added: not the same rows at the start any more.
+    const removed = renamed.slice(1).concat(many.slice(0, 1));
+    expect(ids(sort(removed, "name", "en"))).toEqual(ids(sortOrganisations(removed, "name", "en")));
+    expect(ids(sort(removed, "newest", "en"))).toEqual(ids(sortOrganisations(removed, "newest", "en")));
+    expect(ids(sort(removed, "name", "es"))).toEqual(ids(sortOrganisations(removed, "name", "es")));
+  });
+
+  it("puts ñ after n in Spanish, and with n elsewhere", () => {
+    const list = indexOrganisations([org(1, "ñu"), org(2, "nz"), org(3, "na")]);
+    expect(ids(organisationSorter()(list, "name", "es"))).toEqual([3, 2, 1]);
+    expect(ids(organisationSorter()(list, "name", "en"))).toEqual([3, 1, 2]);
   });
 });
 
