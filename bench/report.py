@@ -474,7 +474,9 @@ def main():
         "- **Import** (`cargo bench -p oas-import --bench preview`): a 10,000-row CSV read, its columns guessed and "
         "every row previewed against an account of 10,000 organisations (half of the rows already there), in "
         "process, 15 rounds; the median.",
-        "- **UI, list** (`bench/ui_organisations.mjs`, the release app through tauri-driver): a keystroke is timed "
+        "- **UI, list** (`bench/ui_organisations.mjs`, the release app through tauri-driver): the account's "
+        "organisations are seeded with their names in no order (`oas-sandbox seed-orgs --shuffle-names`), as a "
+        "real account's are when the server lists them by id, so the list sorts by name as it would there. A keystroke is timed "
         "from setting the search field to a forced style and layout after Svelte's update, in a task of its own as a "
         "key press is (run straight from the WebDriver call, the figure also held ~5 ms of WebKitWebDriver's own "
         "work for that call, done before the measurement's microtask); scrolling moves the list "

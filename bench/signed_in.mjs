@@ -114,7 +114,7 @@ async function timedStart(env) {
 
 try {
   const sandbox = await startSandbox();
-  execFileSync(sandboxBinary, ['seed-orgs', '--db', join(sandbox.dir, 'oas.db'), '--username', sandbox.demo.username, '--count', String(COUNT)]);
+  execFileSync(sandboxBinary, ['seed-orgs', '--db', join(sandbox.dir, 'oas.db'), '--username', sandbox.demo.username, '--count', String(COUNT), '--shuffle-names']);
   const driver = await startDriverWith({}, home);
   let app = await launchApp();
   await signInToSandbox(app, sandbox);

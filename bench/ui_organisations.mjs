@@ -78,7 +78,7 @@ const PROCESSES = ['oas-sandbox', 'oas-desktop', 'WebKitWebProces'];
 
 try {
   const sandbox = await startSandbox(LATENCY_MS > 0 ? ['--latency-ms', String(LATENCY_MS)] : []);
-  execFileSync(sandboxBinary, ['seed-orgs', '--db', join(sandbox.dir, 'oas.db'), '--username', sandbox.demo.username, '--count', String(COUNT)]);
+  execFileSync(sandboxBinary, ['seed-orgs', '--db', join(sandbox.dir, 'oas.db'), '--username', sandbox.demo.username, '--count', String(COUNT), '--shuffle-names']);
   await startDriver();
   let app = await launchApp();
   await signInToSandbox(app, sandbox);

@@ -32,7 +32,7 @@ use tokio::task::JoinHandle;
 pub use clock::Clock;
 pub use faults::{FaultKind, FaultRule, Faults};
 pub use http::RequestSeen;
-pub use store::Contact;
+pub use store::{Contact, SeedNames};
 
 /// How a sandbox behaves.
 #[derive(Debug, Clone)]
@@ -408,6 +408,9 @@ impl Admin {
     }
     pub fn seed_orgs(&self, username: &str, count: usize) -> anyhow::Result<()> {
         self.store.seed_orgs(username, count)
+    }
+    pub fn seed_orgs_named(&self, username: &str, count: usize, names: SeedNames) -> anyhow::Result<()> {
+        self.store.seed_orgs_named(username, count, names)
     }
     pub fn ensure_demo(&self) -> anyhow::Result<DemoCredentials> {
         ensure_demo(&self.store)

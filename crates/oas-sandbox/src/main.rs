@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
-use oas_sandbox::{Admin, Config, Faults, OrgUpdate, Sandbox};
+use oas_sandbox::{Admin, Config, Faults, OrgUpdate, Sandbox, SeedNames};
 
 #[derive(Parser)]
 #[command(name = "oas-sandbox", version, about = "A local OAS-compatible server for demos, training and tests")]
@@ -140,6 +140,10 @@ enum Command {
         username: String,
         #[arg(long)]
         count: usize,
+        /// The same names in no order (ids still follow creation), as a real account's are when
+        /// the server lists by id: what the benchmarks list.
+        #[arg(long)]
+        shuffle_names: bool,
     },
 }
 
@@ -282,9 +286,10 @@ async fn main() -> anyhow::Result<()> {
             Admin::open(&db)?.delete_org(id)?;
             eprintln!("deleted");
         }
-        Command::SeedOrgs { db, username, count } => {
+        Command::SeedOrgs { db, username, count, shuffle_names } => {
             let started = std::time::Instant::now();
-            Admin::open(&db)?.seed_orgs(&username, count)?;
+            let names = if shuffle_names { SeedNames::Shuffled } else { SeedNames::InOrder };
+            Admin::open(&db)?.seed_orgs_named(&username, count, names)?;
             eprintln!("created {count} organisations in {:.2?}", started.elapsed());
         }
     }

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{anyhow, bail, Context};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Clock;
@@ -72,6 +74,15 @@ pub enum KeyStatus {
     Unknown,
     Revoked,
     Expired,
+}
+
+/// In what order `seed_orgs_named` names what it creates: "Seed Organisation 00001" first, or
+/// the same names in no order, as a real account's names are when the server lists by id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SeedNames {
+    #[default]
+    InOrder,
+    Shuffled,
 }
 
 pub struct Store {
@@ -681,6 +692,11 @@ impl Store {
 
     /// Creates `count` organisations for `username` in one transaction.
     pub fn seed_orgs(&self, username: &str, count: usize) -> anyhow::Result<()> {
+        self.seed_orgs_named(username, count, SeedNames::InOrder)
+    }
+
+    /// `seed_orgs`, the names given in `names` order: the ids always follow creation.
+    pub fn seed_orgs_named(&self, username: &str, count: usize, names: SeedNames) -> anyhow::Result<()> {
         let user = self.require_user(username)?;
         const CURRENCIES: [&str; 8] = ["USD", "EUR", "GBP", "MXN", "JPY", "CAD", "AUD", "CHF"];
         let mut conn = self.conn();
@@ -690,8 +706,12 @@ impl Store {
             let mut stmt = tx.prepare(
                 "INSERT INTO organisations(owner_id, name, base_currency, currencies) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for i in 0..count {
-                let n = start + i + 1;
+            let mut numbers: Vec<usize> = (start + 1..=start + count).collect();
+            if names == SeedNames::Shuffled {
+                // The same order for the same count, so runs of a benchmark compare.
+                numbers.shuffle(&mut rand::rngs::StdRng::seed_from_u64(count as u64));
+            }
+            for n in numbers {
                 let base = CURRENCIES[n % CURRENCIES.len()];
                 let other = CURRENCIES[(n + 3) % CURRENCIES.len()];
                 stmt.execute(params![
@@ -885,5 +905,25 @@ mod tests {
         store.create_org(a, &org("o1")).unwrap();
         assert_eq!(store.count_orgs(a).unwrap(), 1);
         assert_eq!(store.readers.state().idle_connections, 1, "a finished reader goes back");
+    }
+
+    #[test]
+    fn shuffled_seed_names_are_the_same_names_in_no_order_and_the_same_every_time() {
+        let names = |shuffled: SeedNames| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&dir.path().join("t.sqlite3"), Clock::real()).unwrap();
+            let a = store.create_user("a", "", "pw-a-123456").unwrap();
+            store.seed_orgs_named("a", 200, shuffled).unwrap();
+            store.list_orgs(a, 0, 500).unwrap().into_iter().map(|o| o.name).collect::<Vec<_>>()
+        };
+        let in_order = names(SeedNames::InOrder);
+        let shuffled = names(SeedNames::Shuffled);
+        assert_eq!(in_order.first().map(String::as_str), Some("Seed Organisation 00001"));
+        assert!(in_order.windows(2).all(|w| w[0] < w[1]), "in id order, the names are sorted");
+        assert_ne!(shuffled, in_order, "listed by id, the shuffled names are in no order");
+        let mut sorted = shuffled.clone();
+        sorted.sort();
+        assert_eq!(sorted, in_order, "the same names");
+        assert_eq!(names(SeedNames::Shuffled), shuffled, "the same order every time");
     }
 }
