@@ -119,11 +119,16 @@ json.dump({"listed": len(names), "found": len(names & symbols)}, open(out, "w"))
 EOF
 }
 
-# Which commit and how loaded the machine is, for the report.
+# Which commit and how loaded the machine is, for the report. The report this run rewrites does not
+# count as a change to the work tree.
+unreported=()
+report_path=$(realpath -m "$report")
+real_root=$(realpath "$root")
+[ "${report_path#"$real_root"/}" != "$report_path" ] && unreported=(-- ":(top,exclude)${report_path#"$real_root"/}")
 {
   printf '{"commit": "%s", "dirty": %s, "date": "%s", "load_before": "%s"}\n' \
     "$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo '?')" \
-    "$( [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && echo true || echo false)" \
+    "$( [ -n "$(git -C "$root" status --porcelain --untracked-files=no "${unreported[@]}" 2>/dev/null)" ] && echo true || echo false)" \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" \
     "?"
 } > "$out/meta.json"
