@@ -15,8 +15,8 @@ import { launchApp, root, startDriver, stopAll } from '../e2e/harness.mjs';
 const dir = process.env.FIRST_SCREEN_DIR;
 if (!dir) throw new Error('FIRST_SCREEN_DIR is not set');
 
-/** Text as HTML attribute value. */
-const attr = (value) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
+/** Text as HTML, in an element or a quoted attribute value. */
+const escape = (value) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
 try {
   await startDriver();
@@ -34,15 +34,15 @@ try {
   mkdirSync(join(dir, 'assets'), { recursive: true });
   const links = screen.stylesheets.map((path) => {
     copyFileSync(join(root, 'ui', 'dist', path), join(dir, 'assets', basename(path)));
-    return `<link rel="stylesheet" href="/assets/${attr(basename(path))}">`;
+    return `<link rel="stylesheet" href="/assets/${escape(basename(path))}">`;
   });
   copyFileSync(join(root, 'bench', 'baseline', 'page', 'main.js'), join(dir, 'main.js'));
   const html = [
     '<!doctype html>',
-    `<html ${screen.attributes.map(([name, value]) => `${name}="${attr(value)}"`).join(' ')}>`,
+    `<html ${screen.attributes.map(([name, value]) => `${name}="${escape(value)}"`).join(' ')}>`,
     '  <head>',
     ...screen.metas.map((m) => `    ${m}`),
-    `    <title>${screen.title.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}</title>`,
+    `    <title>${escape(screen.title)}</title>`,
     '    <script type="module" src="/main.js"></script>',
     ...links.map((l) => `    ${l}`),
     ...screen.inlineStyles.map((s) => `    <style>${s}</style>`),

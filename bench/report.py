@@ -144,6 +144,11 @@ def stalled(run):
     return "setup" in ph and "page_load_started" in ph and ph["page_load_started"] - ph["setup"] >= STALL_MS
 
 
+def unstalled(runs):
+    """The runs without a launch stall, which the start-up figures use; all of them if every one stalled."""
+    return [r for r in runs if not stalled(r)] or runs
+
+
 def startup_phases(columns):
     """The phase table: `columns` is [(heading, runs)], the app's first and the baseline's second."""
     def med_phase(runs, name):
@@ -237,14 +242,14 @@ def main():
         with open(meta_path) as f:
             meta = json.load(f)
 
-    def ok_runs(kind):
-        return [r for r in runs if r.get("kind") == kind and "error" not in r]
+    def ok_runs(kind, of=runs):
+        return [r for r in of if r.get("kind") == kind and "error" not in r]
 
     app_runs, base_runs = ok_runs("app"), ok_runs("baseline")
     failed = [r for r in runs if "error" in r]
     # Start-up is the median of the runs without a launch stall (see STALL_MS); a kind whose every
     # run stalled keeps them all.
-    clean_app, clean_base = [r for r in app_runs if not stalled(r)] or app_runs, [r for r in base_runs if not stalled(r)] or base_runs
+    clean_app, clean_base = unstalled(app_runs), unstalled(base_runs)
     s_app = med([r["startup_ms"] for r in clean_app])
     s_base = med([r["startup_ms"] for r in clean_base])
     stalls = f"{sum(map(stalled, app_runs))} of {len(app_runs)} app runs, {sum(map(stalled, base_runs))} of {len(base_runs)} baseline runs"
@@ -263,11 +268,11 @@ def main():
     row(f"Start-up: spawn → first screen painted (median of the runs without a launch stall; stalled: {stalls})", fmt(s_app, " ms", 0), fmt(s_base, " ms", 0), r,
         "≤ 1.15× baseline", None if r is None else r <= TARGETS["startup"])
     # The floor under start-up: the first screen as a static page, against the baseline of its own runs.
-    floor_runs = [r for r in load_runs(os.path.join(a.out_dir, "runs-first-screen.jsonl")) if "error" not in r]
-    fs_runs, fs_base = [r for r in floor_runs if r.get("kind") == "first_screen"], [r for r in floor_runs if r.get("kind") == "baseline"]
+    floor_runs = load_runs(os.path.join(a.out_dir, "runs-first-screen.jsonl"))
+    fs_runs, fs_base = ok_runs("first_screen", floor_runs), ok_runs("baseline", floor_runs)
     if fs_runs and fs_base:
-        s_fs = med([r["startup_ms"] for r in ([r for r in fs_runs if not stalled(r)] or fs_runs)])
-        s_fs_base = med([r["startup_ms"] for r in ([r for r in fs_base if not stalled(r)] or fs_base)])
+        s_fs = med([r["startup_ms"] for r in unstalled(fs_runs)])
+        s_fs_base = med([r["startup_ms"] for r in unstalled(fs_base)])
         row("Start-up floor: the baseline showing OAS Desktop's first screen as a static page, its markup and "
             "stylesheets as the app painted them (`bench/first_screen.mjs`) with the baseline's ready script and "
             "nothing else; against the baseline in runs of their own (column 3), medians of the runs without a launch "
@@ -518,8 +523,7 @@ def main():
                 va = med([r0["pss_by_process_kib"].get(nm, 0) / 1024 for r0 in app_runs])
                 vb = med([r0["pss_by_process_kib"].get(nm, 0) / 1024 for r0 in base_runs])
                 lines.append(f"| {nm} | {fmt(va)} | {fmt(vb)} |")
-    clean_fs = [r for r in fs_runs if not stalled(r)] or fs_runs
-    lines += startup_phases([("OAS Desktop", clean_app), ("Baseline", clean_base), ("First screen, static", clean_fs)])
+    lines += startup_phases([("OAS Desktop", clean_app), ("Baseline", clean_base), ("First screen, static", unstalled(fs_runs))])
     lines += size_breakdown(a.out_dir)
     os.makedirs(os.path.dirname(os.path.abspath(a.report)), exist_ok=True)
     with open(a.report, "w") as f:
