@@ -363,6 +363,19 @@ def main():
         row(f"UI: \"Organizations\" → all {n} rows painted (median; column 3: the client's bare `list_all`)",
             fmt(ui["ui_time_to_rows_ms"], " ms", 0), fmt(client, " ms", 0), r,
             "≤ 1.2× the client's `list_all`", None if r is None else r <= TARGETS["ui_rows"])
+        floor = optional_json(a.out_dir, "rows-floor.json")
+        if floor:
+            per = {k: v / floor["rounds"] for k, v in floor["load_cpu_ms"].items()}
+            own = next((v for k, v in per.items() if k not in ("wall", "machine", "oas-sandbox", "WebKitWebProces")), None)
+            row(f"UI floor: the baseline listing the same account with the app's client (`list_all`) and answering its page with "
+                f"every row at once; the page sorts them by name with the app's collation and shows the first 16 in a plain table "
+                f"(`bench/rows_floor.mjs`, `bench/baseline/src/rows.rs`; median of {floor['rounds']}, in runs of its own). The rows "
+                f"were in the page at {fmt(floor['rows_floor_received_ms'], ' ms', 0)} and sorted at "
+                f"{fmt(floor['rows_floor_sorted_ms'], ' ms', 0)}; CPU of one load: the sandbox {fmt(per['oas-sandbox'], ' ms', 0)}, "
+                f"its process {fmt(own, ' ms', 0)}, its web process {fmt(per['WebKitWebProces'], ' ms', 0)}. What listing, "
+                f"sending, sorting and painting all the rows costs on this machine with no screen around them",
+                fmt(floor["rows_floor_ms"], " ms", 0), fmt(client, " ms", 0), ratio(floor["rows_floor_ms"], client),
+                "(reported: the floor under the figure above)", None)
         row(f"UI: one search keystroke over {n} rows, script (median)", fmt(ui["search_filter_script_ms_median"], " ms", 1),
             "—", None, "(reported)", None)
         if "search_keystroke_ms_p95" in ui:

@@ -220,6 +220,14 @@ if [ "$quick" = 0 ]; then
   else
     echo "run.sh: no tauri-driver (scripts/setup.sh installs it); no start-up floor" >&2
   fi
+
+  # The floor under the time to rows: the baseline listing with the app's own client and showing
+  # every row at once, sorted, as a plain table (src/rows.rs, its page in rows-page/, its two
+  # commands granted by capabilities/rows.json only in this build). Timed by rows_floor.mjs.
+  say "Rows floor: the baseline listing with the app's client (--features rows)"
+  (cd "$bench/baseline" && TAURI_CONFIG='{"build":{"frontendDist":"rows-page"},"app":{"security":{"capabilities":["main","rows"]}}}' \
+    cargo build "${cargo_profile[@]}" --features custom-protocol,rows --bin oas-bench-baseline)
+  cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-rows"
 fi
 
 # ------------------------------------------------------------------ sizes
@@ -329,6 +337,15 @@ if [ "$ui" = 1 ]; then
     BENCH_ROUNDS=$([ "$quick" = 1 ] && echo 1 || echo 3) TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4466} \
     E2E_COMMAND="node bench/ui_organisations.mjs" ./scripts/e2e.sh) 2>"$out/ui-latency.log" | grep '^{' | tail -1 > "$out/ui-latency.json" || true
   [ -s "$out/ui-latency.json" ] && cat "$out/ui-latency.json" >&2 || echo "run.sh: the UI benchmark with latency printed no result (see $out/ui-latency.log)" >&2
+
+  rm -f "$out/rows-floor.json"
+  if [ -x "$out/bin/oas-bench-rows" ]; then
+    say "UI floor: time to rows of the baseline listing with the app's client, every row at once"
+    (cd "$root" && OAS_DESKTOP_BIN="$out/bin/oas-bench-rows" OAS_SANDBOX_BIN="$rel/oas-sandbox" \
+      BENCH_ROUNDS=$([ "$quick" = 1 ] && echo 1 || echo 5) TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4466} \
+      E2E_COMMAND="node bench/rows_floor.mjs" ./scripts/e2e.sh) 2>"$out/rows-floor.log" | grep '^{' | tail -1 > "$out/rows-floor.json" || true
+    [ -s "$out/rows-floor.json" ] && cat "$out/rows-floor.json" >&2 || echo "run.sh: the rows floor printed no result (see $out/rows-floor.log)" >&2
+  fi
 fi
 
 # ------------------------------------------------------------------ signed in (issue 12)

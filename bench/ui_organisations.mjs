@@ -6,8 +6,8 @@
 // Prints one JSON line. Runs inside scripts/e2e.sh's environment (display, D-Bus, keychain):
 //   OAS_DESKTOP_BIN=... OAS_SANDBOX_BIN=... E2E_COMMAND="node bench/ui_organisations.mjs" scripts/e2e.sh
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuByName, cpuByThread, cpuOfMachine } from './cpu.mjs';
 import { startSandbox, startDriver, launchApp, button, stopAll, signInToSandbox, field, sandboxBinary } from '../e2e/harness.mjs';
 
 const COUNT = Number(process.env.BENCH_ORGS ?? 10_000);
@@ -21,56 +21,6 @@ const SCROLL_STEP = Number(process.env.BENCH_SCROLL_STEP ?? 720);
  * would, and only the time to rows is measured (the keystroke and scroll figures do not use the
  * network). */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
-
-/** A process's or thread's name and the CPU time it has used so far (ms, user + system), from its
- * `stat` file; the kernel counts in ticks of 10 ms (USER_HZ). */
-function cpuOf(statPath) {
-  const stat = readFileSync(statPath, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(fields[11]) + Number(fields[12])) * 10 };
-}
-
-/** `add(stat)` for every running process (and, with `threads`, each of its threads); one that
- * ends meanwhile is skipped. */
-function eachProcess(add, threads = false) {
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (!threads) add(cpuOf(`/proc/${pid}/stat`), pid);
-      else for (const tid of readdirSync(`/proc/${pid}/task`)) add(cpuOf(`/proc/${pid}/task/${tid}/stat`), pid);
-    } catch {
-      // The process or thread ended meanwhile.
-    }
-  }
-}
-
-/** CPU time used so far (ms) by each process named in `names`, by name. */
-function cpuByName(names) {
-  const out = Object.fromEntries(names.map((n) => [n, 0]));
-  eachProcess(({ comm, ms }) => {
-    if (comm in out) out[comm] += ms;
-  });
-  return out;
-}
-
-/** CPU time used so far (ms) by the threads of the processes named `name`, by thread name. */
-function cpuByThread(name) {
-  const out = {};
-  const ofName = new Set();
-  eachProcess(({ comm }, pid) => comm === name && ofName.add(pid));
-  eachProcess(({ comm, ms }, pid) => {
-    if (ofName.has(pid)) out[comm] = (out[comm] ?? 0) + ms;
-  }, true);
-  return out;
-}
-
-/** The whole machine's CPU time so far (ms): busy and in all, summed over the cores. */
-function cpuOfMachine() {
-  const tick = 10; // ms, USER_HZ
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: (total - fields[3] - fields[4]) * tick, total: total * tick };
-}
 
 // Where the CPU goes while the list loads (summed over the rounds): the sandbox (the server), the
 // app's own process (the client, the IPC), the web process (the UI), and the machine in all.

@@ -43,13 +43,20 @@ fn app_ready(marks: Option<BTreeMap<String, f64>>) {
 
 #[cfg(feature = "floor")]
 mod floor;
+#[cfg(feature = "rows")]
+mod rows;
 
-#[cfg(not(feature = "floor"))]
+#[cfg(not(any(feature = "floor", feature = "rows")))]
 fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![app_ready]
 }
 
-#[cfg(feature = "floor")]
+#[cfg(feature = "rows")]
+fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![app_ready, rows::rows_sign_in, rows::rows_list]
+}
+
+#[cfg(all(feature = "floor", not(feature = "rows")))]
 fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![app_ready, floor::floor_exercise]
 }
@@ -59,6 +66,8 @@ fn main() {
     let builder = tauri::Builder::default();
     #[cfg(feature = "floor")]
     let builder = floor::plugins(builder);
+    #[cfg(feature = "rows")]
+    let builder = builder.manage(rows::Rows::default());
     builder
         .setup(|_| {
             mark("setup");
