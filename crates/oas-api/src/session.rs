@@ -398,10 +398,22 @@ impl Session {
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let base = self.url(path);
+        let started = Instant::now();
         let pace = Pace::default();
+        let listed = self.list_all_paced(path, id, on_batch, &pace).await;
+        // Its pages, once (the transport logs only those that failed): path, outcome and time.
+        let outcome = listed.as_ref().map_or_else(|e| e.code().to_string(), |all| format!("{} items", all.len()));
+        log::info!("GET {} (every page) -> {outcome} in {} ms", self.url(path).path(), started.elapsed().as_millis());
+        listed
+    }
+
+    async fn list_all_paced<T>(&self, path: &str, id: fn(&T) -> i64, on_batch: &mut (dyn FnMut(ListBatch<'_, T>) + Send), pace: &Pace) -> Result<Vec<T>, Error>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let base = self.url(path);
         let mut budget = Budget::new(self.inner.transport.options());
-        let (first, bytes): (Page<T>, u64) = self.fetch_page_sized(&base, Some(&pace)).await?;
+        let (first, bytes): (Page<T>, u64) = self.fetch_page_sized(&base, Some(pace)).await?;
         budget.take(first.results.len(), bytes)?;
         let mut out = Collected::new(id, first.count, on_batch);
         let Some(next) = first.next.clone() else {
@@ -417,19 +429,19 @@ impl Session {
         let count = first.count;
         let template = PageTemplate::from_next(&next_url, size).filter(|_| (2..=MAX_PAGES).contains(&pages));
         let Some(template) = template else {
-            return self.follow_next(first, &base, budget, out, &pace).await;
+            return self.follow_next(first, &base, budget, out, pace).await;
         };
         out.push(first.results);
-        match self.fetch_rest_concurrently(&template, count, pages, size, budget, &mut out, &pace).await {
+        match self.fetch_rest_concurrently(&template, count, pages, size, budget, &mut out, pace).await {
             Ok(true) => Ok(out.finish()),
             // The list changed under us (or the server paginates differently): walk it.
             Ok(false) | Err(Error::NotFound) => {
                 out.restart();
                 let mut budget = Budget::new(self.inner.transport.options());
-                let (first, bytes) = self.fetch_page_sized(&base, Some(&pace)).await?;
+                let (first, bytes) = self.fetch_page_sized(&base, Some(pace)).await?;
                 budget.take(first.results.len(), bytes)?;
                 out.total = first.count;
-                self.follow_next(first, &base, budget, out, &pace).await
+                self.follow_next(first, &base, budget, out, pace).await
             }
             Err(e) => Err(e),
         }

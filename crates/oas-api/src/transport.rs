@@ -293,9 +293,16 @@ impl Transport {
             }
             let sent = Instant::now();
             let result = self.once(&method, url, auth, body).await;
-            // Method, path, outcome and time only: never a query, a header or a body.
+            // Method, path, outcome and time only: never a query, a header or a body. A page of a
+            // listing (the requests with a `pace`) that came back is the listing's to log, once
+            // for all its pages (`Session::list_all`): a line each would be a thousand lines, and
+            // as many writes, for a big account.
             let outcome = result.as_ref().map_or_else(|e| e.code().to_string(), |a| a.status.to_string());
-            log::info!("{method} {} -> {outcome} in {} ms", url.path(), sent.elapsed().as_millis());
+            let level = match (pace, &result) {
+                (Some(_), Ok(a)) if (200..300).contains(&a.status) => log::Level::Debug,
+                _ => log::Level::Info,
+            };
+            log::log!(level, "{method} {} -> {outcome} in {} ms", url.path(), sent.elapsed().as_millis());
             if !idempotent || attempt >= opts.max_retries {
                 return result;
             }
