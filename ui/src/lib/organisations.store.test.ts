@@ -94,3 +94,37 @@ describe("changes made while the list loads", () => {
     expect(names()).toEqual(["Acme Renamed Again"]);
   });
 });
+
+describe("first listing or refresh", () => {
+  it("the first listing is not a refresh, though its rows show as they come; the next one is", async () => {
+    const first = controlledListing();
+    expect(organisations.loading).toBe(true);
+    expect(organisations.refreshing).toBe(false);
+    first.page([org(1, "Acme")], 1, 2);
+    expect(names()).toEqual(["Acme"]);
+    expect(organisations.refreshing).toBe(false);
+    first.page([org(2, "Bluebird")], 2, 2);
+    await first.end(2);
+    expect(organisations.loading).toBe(false);
+
+    const refresh = controlledListing();
+    expect(organisations.refreshing).toBe(true);
+    refresh.page([org(1, "Acme")], 1, 2);
+    refresh.page([org(2, "Bluebird")], 2, 2);
+    await refresh.end(2);
+    expect(organisations.refreshing).toBe(false);
+  });
+
+  it("a listing that failed, or was left for another server, leaves no refresh under way", async () => {
+    const first = controlledListing();
+    first.page([org(1, "Acme")], 1, 1);
+    await first.end(1);
+    vi.mocked(commands.organisationsList).mockRejectedValueOnce({ code: "unreachable", message: "down" });
+    await loadOrganisations();
+    expect(organisations.refreshing).toBe(false);
+    controlledListing();
+    expect(organisations.refreshing).toBe(true);
+    resetOrganisations();
+    expect(organisations.refreshing).toBe(false);
+  });
+});

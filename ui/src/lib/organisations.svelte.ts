@@ -12,7 +12,8 @@ import { handleSessionError } from "./session.svelte";
  *   arrives. `indexed`: the same rows with their search text, built as they arrive.
  * - `loading`: a listing is under way; `loaded` of `total`: its progress ("1,200 of 10,000").
  *   The first listing shows its rows as they arrive; a refresh keeps the rows on screen and
- *   swaps them when the new listing is complete.
+ *   swaps them when the new listing is complete. `refreshing`: the listing under way is a
+ *   refresh (rows were on screen when it began), not the first one.
  * - `listedAt`: when the rows on screen were listed completely (`Date.now()`), null before;
  *   offline, the banner shows it beside the list that is still readable.
  * - `activeId`: the shell's answer, with the rows as they come on a first listing (the badge
@@ -24,6 +25,7 @@ class OrganisationsStore {
   rows = $state.raw<OrganisationRow[] | null>(null);
   indexed = $state.raw<IndexedOrganisation[]>([]);
   loading = $state(false);
+  refreshing = $state(false);
   loaded = $state(0);
   total = $state(0);
   listedAt = $state<number | null>(null);
@@ -86,6 +88,7 @@ export async function loadOrganisations(): Promise<void> {
   organisations.total = 0;
   // Nothing on screen yet: show rows as they come. Otherwise keep them until all are in.
   const streaming = organisations.rows === null;
+  organisations.refreshing = !streaming;
   let rows: OrganisationRow[] = [];
   let indexed: IndexedOrganisation[] = [];
   let lastLoaded = 0;
@@ -123,7 +126,10 @@ export async function loadOrganisations(): Promise<void> {
     const ipc = commands.toIpcError(error);
     if (!handleSessionError(ipc)) organisations.error = ipc;
   } finally {
-    if (serial === loadSerial) organisations.loading = false;
+    if (serial === loadSerial) {
+      organisations.loading = false;
+      organisations.refreshing = false;
+    }
   }
 }
 
@@ -215,6 +221,7 @@ export function resetOrganisations(): void {
   organisations.rows = null;
   organisations.indexed = [];
   organisations.loading = false;
+  organisations.refreshing = false;
   organisations.loaded = 0;
   organisations.total = 0;
   organisations.listedAt = null;

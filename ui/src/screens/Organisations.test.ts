@@ -81,6 +81,9 @@ describe("Organisations list", () => {
     const bar = screen.getByRole("progressbar", { name: "Loading organizations: 1 of 3" });
     expect(bar).toHaveAttribute("value", "1");
     expect(bar).toHaveAttribute("max", "3");
+    // The first listing, not a refresh: the button keeps its name, greyed out until it is over.
+    expect(screen.getByRole("button", { name: "Refresh" })).toBeDisabled();
+    expect(screen.queryByRole("button", { name: "Refreshing…" })).not.toBeInTheDocument();
     more();
     await waitFor(() => expect(rowNames()).toEqual(["Acme Mexico", "Bluebird", "Zeta Holdings"]));
     expect(screen.queryByRole("progressbar")).not.toBeInTheDocument();
