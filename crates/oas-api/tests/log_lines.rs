@@ -38,16 +38,27 @@ async fn logged<F: std::future::Future<Output = ()>>(f: F) -> Vec<String> {
     std::mem::take(&mut *LINES.lock().unwrap())
 }
 
+/// A sandbox of 30 organisations, 3 a page, with `config`'s faults; signed in.
+async fn thirty(config: Config) -> (Env, oas_api::Session) {
+    let env = env(Config { page_size: 3, ..config }).await;
+    env.sandbox.seed_orgs(USER, 30).unwrap();
+    let (session, _) = env.login().await;
+    (env, session)
+}
+
+/// What listing every organisation logs.
+async fn listing_logged(session: &oas_api::Session) -> Vec<String> {
+    logged(async {
+        assert_eq!(session.list_all_organisations().await.unwrap().len(), 30);
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_listing_is_one_line_not_one_per_page() {
     let _turn = TURN.lock().await;
-    let env = env(Config { page_size: 3, ..Config::default() }).await;
-    env.sandbox.seed_orgs(USER, 30).unwrap();
-    let (session, _) = env.login().await;
-    let lines = logged(async {
-        assert_eq!(session.list_all_organisations().await.unwrap().len(), 30);
-    })
-    .await;
+    let (env, session) = thirty(Config::default()).await;
+    let lines = listing_logged(&session).await;
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert!(lines[0].starts_with("GET /api/organisations/ (every page) -> 30 items in "), "{}", lines[0]);
     // Other requests keep their line each.
@@ -68,13 +79,8 @@ async fn a_page_that_failed_keeps_its_line() {
         FaultRule { method: Some("GET".into()), path: "/api/organisations/".into(), latency_ms: 0, fault: None, times: Some(1), size: None },
         FaultRule { method: Some("GET".into()), path: "/api/organisations/".into(), latency_ms: 0, fault: Some(FaultKind::Http503), times: Some(1), size: None },
     ];
-    let env = env(Config { page_size: 3, faults: Some(Faults { rules }), ..Config::default() }).await;
-    env.sandbox.seed_orgs(USER, 30).unwrap();
-    let (session, _) = env.login().await;
-    let lines = logged(async {
-        assert_eq!(session.list_all_organisations().await.unwrap().len(), 30);
-    })
-    .await;
+    let (env, session) = thirty(Config { faults: Some(Faults { rules }), ..Config::default() }).await;
+    let lines = listing_logged(&session).await;
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert!(lines[0].starts_with("GET /api/organisations/ -> 503 in "), "{}", lines[0]);
     assert!(lines[1].starts_with("GET /api/organisations/ (every page) -> 30 items in "), "{}", lines[1]);
