@@ -224,11 +224,24 @@ describe("Organisations list", () => {
 
   it("refreshes on request", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.organisationsList).mockImplementationOnce(view(three)).mockImplementationOnce(view([...three, org(4, "Delta", "USD", ["USD"])]));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const four = view([...three, org(4, "Delta", "USD", ["USD"])]);
+    vi.mocked(commands.organisationsList)
+      .mockImplementationOnce(view(three))
+      .mockImplementationOnce(async (onRows) => {
+        await answered;
+        return four(onRows);
+      });
     render(Organisations);
     await waitFor(() => expect(rows()).toHaveLength(3));
     await user.click(screen.getByRole("button", { name: "Refresh" }));
+    // Under way: the button says so, and the rows on screen stay until the new list is complete.
+    expect(await screen.findByRole("button", { name: "Refreshing…" })).toBeDisabled();
+    expect(rows()).toHaveLength(3);
+    answer();
     await waitFor(() => expect(rows()).toHaveLength(4));
+    expect(screen.getByRole("button", { name: "Refresh" })).toBeEnabled();
   });
 
   it("explains a failed load and tries again", async () => {
