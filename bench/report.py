@@ -128,7 +128,9 @@ PHASES = [
     ("html_parsed", "HTML parsed (`domInteractive`)"),
     ("js_evaluated", "JS evaluated (every module)"),
     ("first_ipc_answered", "first IPC answered (what the first screen needs)"),
-    ("painted", "first screen built and painted (two frames later: the ready line)"),
+    ("screen_built", "first screen built (mounted, its start-up effects run; `oas:screen-built`)"),
+    ("frame_begun", "the next rendering update begun (its animation frame callback; the baseline's first frame)"),
+    ("painted", "first screen painted (the ready line: a timer after that frame; the baseline's second frame)"),
 ]
 
 
