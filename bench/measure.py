@@ -31,7 +31,7 @@ PHASES = [
     ("page_ms", "js_evaluated", "JS evaluated (every module)"),
     ("page_ms", "first_ipc_answered", "first IPC answered (what the first screen needs)"),
     ("page_ms", "screen_built", "first screen built (mounted, its start-up effects run)"),
-    ("page_ms", "frame_begun", "the rendering update that paints it begun (animation frame)"),
+    ("page_ms", "frame_begun", "its style and layout done, the rendering update begun (animation frame)"),
     ("page_ms", "painted", "first screen painted"),
 ]
 
