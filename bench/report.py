@@ -165,8 +165,7 @@ def startup_phases(columns):
            + (" The static first screen is the start-up floor's page (its runs of its own): it has no script "
               "but the ready signal, so its \"JS evaluated\" is that script's and its last phase is the "
               "screen's style, layout and paint." if len(columns) > 2 else "")
-           + " The app's phase before \"painted\" is the first screen's style and layout: a layout forced right "
-             "after the screen is built (a probe, not in the app) took 16–17 ms, and the animation frame came 1–2 ms after it.", "",
+           + " The app's phase before \"painted\" is mostly the first screen's style and layout (`bench/README.md`).", "",
            "| Phase ends | " + " | ".join(f"{heading} | (phase)" for heading, _ in columns) + " |",
            "| --- |" + " ---: | ---: |" * len(columns)]
     prev = [0.0] * len(columns)
