@@ -6,8 +6,12 @@
 // only script, run once the page is parsed, as in the baseline. run.sh builds the baseline with
 // this page (TAURI_CONFIG's frontendDist), so the two differ only in what the page shows: the
 // difference is what painting the first screen costs without building it in script.
+// With FIRST_SCREEN_IPC_DIR set it also writes there the start-up floor with one IPC's page: the
+// same, but #app empty and its markup inert in <template id="first-screen">, with
+// baseline/first-screen-ipc/main.js, which shows it once the page has one answer from Rust
+// (run.sh builds the baseline with --features first-screen-ipc for it).
 // Runs inside scripts/e2e.sh's environment (display, D-Bus, keychain):
-//   OAS_DESKTOP_BIN=... FIRST_SCREEN_DIR=... E2E_COMMAND="node bench/first_screen.mjs" scripts/e2e.sh
+//   OAS_DESKTOP_BIN=... FIRST_SCREEN_DIR=... [FIRST_SCREEN_IPC_DIR=...] E2E_COMMAND="node bench/first_screen.mjs" scripts/e2e.sh
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { launchApp, root, startDriver, stopAll } from '../e2e/harness.mjs';
@@ -31,13 +35,8 @@ try {
     app: document.getElementById('app').innerHTML,
   }));
   if (!screen.app.includes('<form')) throw new Error('the first screen is not the sign-in form');
-  mkdirSync(join(dir, 'assets'), { recursive: true });
-  const links = screen.stylesheets.map((path) => {
-    copyFileSync(join(root, 'ui', 'dist', path), join(dir, 'assets', basename(path)));
-    return `<link rel="stylesheet" href="/assets/${escape(basename(path))}">`;
-  });
-  copyFileSync(join(root, 'bench', 'baseline', 'page', 'main.js'), join(dir, 'main.js'));
-  const html = [
+  /** The page: the app's head, with `links` to its stylesheets, around `body`. */
+  const page = (links, body) => [
     '<!doctype html>',
     `<html ${screen.attributes.map(([name, value]) => `${name}="${escape(value)}"`).join(' ')}>`,
     '  <head>',
@@ -48,13 +47,30 @@ try {
     ...screen.inlineStyles.map((s) => `    <style>${s}</style>`),
     '  </head>',
     '  <body>',
-    `    <div id="app">${screen.app}</div>`,
+    body,
     '  </body>',
     '</html>',
     '',
   ].join('\n');
-  writeFileSync(join(dir, 'index.html'), html);
-  console.log(JSON.stringify({ first_screen_html_bytes: Buffer.byteLength(html), stylesheets: screen.stylesheets.length }));
+  /** The page in `into`: the screen's markup in `body`, with `script` as its only script. */
+  const write = (into, script, body) => {
+    mkdirSync(join(into, 'assets'), { recursive: true });
+    const links = screen.stylesheets.map((path) => {
+      copyFileSync(join(root, 'ui', 'dist', path), join(into, 'assets', basename(path)));
+      return `<link rel="stylesheet" href="/assets/${escape(basename(path))}">`;
+    });
+    copyFileSync(script, join(into, 'main.js'));
+    const html = page(links, body);
+    writeFileSync(join(into, 'index.html'), html);
+    return Buffer.byteLength(html);
+  };
+  const bytes = write(dir, join(root, 'bench', 'baseline', 'page', 'main.js'), `    <div id="app">${screen.app}</div>`);
+  const ipcDir = process.env.FIRST_SCREEN_IPC_DIR;
+  if (ipcDir) {
+    write(ipcDir, join(root, 'bench', 'baseline', 'first-screen-ipc', 'main.js'),
+      `    <div id="app"></div>\n    <template id="first-screen">${screen.app}</template>`);
+  }
+  console.log(JSON.stringify({ first_screen_html_bytes: bytes, stylesheets: screen.stylesheets.length }));
 } finally {
   await stopAll();
 }

@@ -204,16 +204,24 @@ if [ "$quick" = 0 ]; then
   # page, taken from the app as painted (bench/first_screen.mjs: its markup and stylesheets, and
   # the baseline's ready script), built in through TAURI_CONFIG. Measured for start-up only, never
   # packaged; the same binary name, so it comes after the copies above.
-  rm -rf "$out/first-screen" "$out/bin/oas-bench-first-screen"
+  # The same screen shown once the page has one answer from Rust (first-screen-ipc/main.js, its
+  # command granted by capabilities/first-screen.json only in this build): the floor of a first
+  # screen that waits for its data, as the app's waits for the session.
+  rm -rf "$out/first-screen" "$out/first-screen-ipc" "$out/bin/oas-bench-first-screen" "$out/bin/oas-bench-first-screen-ipc"
   if command -v tauri-driver >/dev/null; then
     say "Start-up floor: the baseline with the app's first screen as a static page"
     (cd "$root" && OAS_DESKTOP_BIN="$out/bin/oas-desktop" FIRST_SCREEN_DIR="$out/first-screen" \
+      FIRST_SCREEN_IPC_DIR="$out/first-screen-ipc" \
       TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4466} E2E_COMMAND="node bench/first_screen.mjs" ./scripts/e2e.sh) \
       >"$out/first-screen.log" 2>&1 || true
     if [ -s "$out/first-screen/index.html" ]; then
       (cd "$bench/baseline" && TAURI_CONFIG="{\"build\":{\"frontendDist\":\"$out/first-screen\"}}" \
         cargo build "${cargo_profile[@]}" --features custom-protocol --bin oas-bench-baseline)
       cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-first-screen"
+      (cd "$bench/baseline" && \
+        TAURI_CONFIG="{\"build\":{\"frontendDist\":\"$out/first-screen-ipc\"},\"app\":{\"security\":{\"capabilities\":[\"main\",\"first-screen\"]}}}" \
+        cargo build "${cargo_profile[@]}" --features custom-protocol,first-screen-ipc --bin oas-bench-baseline)
+      cp "$rel/oas-bench-baseline" "$out/bin/oas-bench-first-screen-ipc"
     else
       echo "run.sh: the app's first screen could not be taken (see $out/first-screen.log); no start-up floor" >&2
     fi
@@ -310,6 +318,12 @@ if [ -x "$out/bin/oas-bench-first-screen" ]; then
   say "Start-up floor: the app's first screen as a static page against the baseline ($runs run(s) each)"
   measure_in_session --app "$out/bin/oas-bench-first-screen" --app-kind first_screen "${baseline_args[@]}" --runs "$runs" \
     --settle 1 --out "$out/runs-first-screen.jsonl" >&2 2>>"$out/session.log" || true
+fi
+rm -f "$out/runs-first-screen-ipc.jsonl"
+if [ -x "$out/bin/oas-bench-first-screen-ipc" ]; then
+  say "Start-up floor with one IPC: the same screen shown after one answer from Rust, against the baseline ($runs run(s) each)"
+  measure_in_session --app "$out/bin/oas-bench-first-screen-ipc" --app-kind first_screen_ipc "${baseline_args[@]}" --runs "$runs" \
+    --settle 1 --out "$out/runs-first-screen-ipc.jsonl" >&2 2>>"$out/session.log" || true
 fi
 
 # A diagnostic, never how the app runs: the app at rest with JavaScriptCore's optimising compiler

@@ -41,12 +41,21 @@ fn app_ready(marks: Option<BTreeMap<String, f64>>) {
     let _ = std::fs::write(path, format!("{ready}\n"));
 }
 
+/// The start-up floor with one IPC (`--features first-screen-ipc`): what its page waits for before
+/// it shows the first screen, as OAS Desktop's page waits for the session. Asynchronous, as the
+/// app's `session_restore` is; the answer is already known, as the app's early restore's is.
+#[cfg(feature = "first-screen-ipc")]
+#[tauri::command]
+async fn first_screen_data() -> &'static str {
+    "signedOut"
+}
+
 #[cfg(feature = "floor")]
 mod floor;
 #[cfg(feature = "rows")]
 mod rows;
 
-#[cfg(not(any(feature = "floor", feature = "rows")))]
+#[cfg(not(any(feature = "floor", feature = "rows", feature = "first-screen-ipc")))]
 fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![app_ready]
 }
@@ -54,6 +63,11 @@ fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send
 #[cfg(feature = "rows")]
 fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![app_ready, rows::rows_sign_in, rows::rows_list]
+}
+
+#[cfg(all(feature = "first-screen-ipc", not(any(feature = "floor", feature = "rows"))))]
+fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![app_ready, first_screen_data]
 }
 
 #[cfg(all(feature = "floor", not(feature = "rows")))]
