@@ -3,6 +3,7 @@ mod link_order;
 // Every command the UI may call is declared here; capabilities/main.json grants them to the main
 // window. Anything not named here cannot be invoked (deny by default).
 const COMMANDS: &[&str] = &[
+    "session_start",
     "session_restore",
     "sign_in",
     "sign_out",
@@ -17,7 +18,6 @@ const COMMANDS: &[&str] = &[
     "draft_load",
     "draft_save",
     "draft_discard",
-    "storage_problems",
     "export_csv",
     "account_profile",
     "account_update",
@@ -49,7 +49,7 @@ const COMMANDS: &[&str] = &[
 // capabilities/demo/demo.json, which only that build reads: a build without it has neither the
 // commands nor their permissions. (Granted at build time, not by `add_capability` at start: that
 // would link Tauri's runtime capability parser, ~0.4 MiB, into the builds the benchmarks measure.)
-const DEMO_COMMANDS: &[&str] = &["app_ready", "demo_prefill"];
+const DEMO_COMMANDS: &[&str] = &["app_ready"];
 
 fn main() {
     // The About view's build date: SOURCE_DATE_EPOCH for reproducible builds, else now.

@@ -195,6 +195,19 @@ pub struct DemoPrefill {
     pub password: String,
 }
 
+/// What the page's first screen needs, in one answer (`session_start`).
+#[derive(Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct StartState {
+    /// The session of the server in use (the launch's early restore, once).
+    pub session: SessionState,
+    /// Settings or drafts files that could not be read at start (kept aside), each told once.
+    pub storage_problems: Vec<StorageProblem>,
+    /// The demo account a launcher handed over; only builds with the `demo` feature have one.
+    pub prefill: Option<DemoPrefill>,
+}
+
 /// A contact of an organisation (a documented extension some servers support).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Contact {
@@ -541,6 +554,7 @@ mod tests {
             SessionState,
             SignInRequest,
             DemoPrefill,
+            StartState,
             Contact,
             Organisation,
             OrganisationDraft,

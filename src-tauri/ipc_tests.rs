@@ -146,15 +146,15 @@ fn commands_and_plugins_not_granted_are_refused() {
         let refusal = invoke(&h, cmd, body).unwrap_err();
         assert!(refusal.to_string().contains("not allowed"), "{cmd}: {refusal}");
     }
-    // The demo's and benchmark's doors exist only in builds with the `demo` feature.
-    for cmd in ["demo_prefill", "app_ready"] {
-        let answer = invoke(&h, cmd, json!({}));
-        if cfg!(feature = "demo") {
-            assert!(answer.is_ok(), "{cmd}: {answer:?}");
-        } else {
-            assert!(answer.is_err(), "{cmd} must not exist in this build: {answer:?}");
-        }
+    // The benchmark's door exists only in builds with the `demo` feature (the demo's prefill comes
+    // with `session_start`, which never has one without it).
+    let answer = invoke(&h, "app_ready", json!({}));
+    if cfg!(feature = "demo") {
+        assert!(answer.is_ok(), "app_ready: {answer:?}");
+    } else {
+        assert!(answer.is_err(), "app_ready must not exist in this build: {answer:?}");
     }
+    assert!(invoke(&h, "demo_prefill", json!({})).is_err(), "the prefill has no command of its own");
 }
 
 fn sign_in_by_email(h: &Harness) -> Value {
@@ -238,12 +238,27 @@ fn an_unreadable_settings_file_is_kept_aside_and_reported_once() {
     sign_in_by_email(&h);
     std::fs::write(h.dir.path().join("settings.json"), b"{\"remembered\": {\"ser").unwrap();
     h.relaunch();
-    let problems = invoke(&h, "storage_problems", json!({})).unwrap();
+    let start = invoke(&h, "session_start", json!({"updates": "__CHANNEL__:1"})).unwrap();
+    let problems = &start["storageProblems"];
     assert_eq!(problems[0]["file"], "settings.json", "{problems}");
     let kept = PathBuf::from(problems[0]["keptAs"].as_str().unwrap());
     assert_eq!(std::fs::read(&kept).unwrap(), b"{\"remembered\": {\"ser");
-    assert_eq!(invoke(&h, "storage_problems", json!({})).unwrap(), json!([]));
-    assert_eq!(invoke(&h, "session_restore", json!({})).unwrap()["status"], "signedOut");
+    assert_eq!(start["session"]["status"], "signedOut");
+    // Told once: a second start of the page (a reload) does not tell it again.
+    assert_eq!(invoke(&h, "session_start", json!({"updates": "__CHANNEL__:2"})).unwrap()["storageProblems"], json!([]));
+}
+
+#[test]
+fn the_start_answers_the_session_and_no_demo_account_without_a_launchers_file() {
+    let h = harness();
+    let start = invoke(&h, "session_start", json!({"updates": "__CHANNEL__:1"})).unwrap();
+    assert_eq!(start["session"]["status"], "signedOut", "{start}");
+    assert_eq!(start["storageProblems"], json!([]));
+    // Without a launcher's file there is no demo account, in any build; without the feature
+    // there is never one (the command has no way to read it).
+    assert_eq!(start["prefill"], Value::Null);
+    // The start asks for nothing else: without its channel the request is refused.
+    assert!(invoke(&h, "session_start", json!({})).is_err());
 }
 
 fn all_text_under(dir: &Path) -> String {

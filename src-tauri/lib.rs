@@ -31,9 +31,6 @@ mod link_order;
 #[cfg(test)]
 mod ipc_tests;
 
-/// The event the UI's session store listens to when a session changes on its own.
-pub const SESSION_STATE_EVENT: &str = "session-state";
-
 /// The event that says whether the server can be reached (connectivity.rs).
 pub const CONNECTION_STATE_EVENT: &str = "connection-state";
 
@@ -86,6 +83,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
         .manage(organisations::LastListings::default())
         .manage(SessionManager::new(keychain))
         .manage(commands::auth::EarlyRestore::default())
+        .manage(commands::auth::SessionUpdates::default())
         .manage(data)
         .setup(move |app| {
             log::info!(
@@ -97,7 +95,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             );
             let handle = app.handle().clone();
             app.state::<SessionManager>().on_state_change(move |state| {
-                let _ = handle.emit(SESSION_STATE_EVENT, state);
+                handle.state::<commands::auth::SessionUpdates>().send(state);
             });
             watch_connection(app);
             if start == Start::Launch {
@@ -110,8 +108,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
         .invoke_handler(tauri::generate_handler![
             #[cfg(feature = "demo")]
             commands::bench::app_ready,
-            #[cfg(feature = "demo")]
-            commands::bench::demo_prefill,
+            commands::auth::session_start,
             commands::auth::session_restore,
             commands::auth::sign_in,
             commands::auth::sign_out,
@@ -126,7 +123,6 @@ pub fn app<R: Runtime>(builder: Builder<R>, keychain: Keychain, data: DataDir, l
             commands::drafts::draft_load,
             commands::drafts::draft_save,
             commands::drafts::draft_discard,
-            commands::drafts::storage_problems,
             commands::export::export_csv,
             commands::account::account_profile,
             commands::account::account_update,

@@ -1,7 +1,8 @@
-use tauri::{AppHandle, Runtime, State};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::IpcError;
-use crate::ipc::{Remembered, SessionState, SignInRequest};
+use crate::ipc::{Remembered, SessionState, SignInRequest, StartState};
 use crate::session::SessionManager;
 use crate::settings;
 
@@ -34,6 +35,44 @@ impl EarlyRestore {
     fn take(&self) -> Option<tauri::async_runtime::JoinHandle<SessionState>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
+}
+
+/// Where the session's changes that the shell makes on its own go (a refresh that failed, the
+/// keychain found locked late): the page's channel from `session_start`, the last one given.
+#[derive(Default)]
+pub struct SessionUpdates(std::sync::Mutex<Option<Channel<SessionState>>>);
+
+impl SessionUpdates {
+    pub fn send(&self, state: SessionState) {
+        if let Some(channel) = self.0.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = channel.send(state);
+        }
+    }
+
+    fn subscribe(&self, channel: Channel<SessionState>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(channel);
+    }
+}
+
+/// The page's start, in one request: subscribes `updates` to the session's changes, then answers
+/// what the first screen needs (the session, the files that could not be read at start, the demo
+/// account in demo builds). One request, not one for each: at start-up every request in flight
+/// delays the others' answers (bench/README.md), and the first screen waits for all of them.
+#[tauri::command]
+pub async fn session_start<R: Runtime>(
+    app: AppHandle<R>,
+    sessions: State<'_, SessionManager>,
+    early: State<'_, EarlyRestore>,
+    updates: Channel<SessionState>,
+) -> Result<StartState, IpcError> {
+    app.state::<SessionUpdates>().subscribe(updates);
+    let storage_problems = settings::files(&app).take_problems();
+    #[cfg(feature = "demo")]
+    let prefill = super::bench::demo_prefill();
+    #[cfg(not(feature = "demo"))]
+    let prefill = None;
+    let session = session_restore(app, sessions, early).await?;
+    Ok(StartState { session, storage_problems, prefill })
 }
 
 #[tauri::command]

@@ -49,8 +49,8 @@ pub fn app_ready(marks: Option<BTreeMap<String, f64>>) {
     let _ = std::fs::write(path, format!("{ready}\n"));
 }
 
-/// The demo account, read once: the file holds a password, so it is removed after reading.
-#[tauri::command(async)]
+/// The demo account, read once: the file holds a password, so it is removed after reading
+/// (`session_start` hands it to the page).
 pub fn demo_prefill() -> Option<DemoPrefill> {
     let path = std::env::var_os(DEMO_CREDENTIALS_ENV)?;
     let bytes = std::fs::read(&path).ok()?;

@@ -1,7 +1,7 @@
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
-use crate::ipc::{SavedDraft, StorageProblem};
+use crate::ipc::SavedDraft;
 use crate::secrets::Account;
 use crate::session::SessionManager;
 use crate::settings;
@@ -56,8 +56,3 @@ pub async fn draft_discard<R: Runtime>(
     settings::set_draft(&app, &account, editing_id, None)
 }
 
-/// Files that could not be read at start (kept aside), each reported once.
-#[tauri::command(async)]
-pub fn storage_problems<R: Runtime>(app: AppHandle<R>) -> Vec<StorageProblem> {
-    settings::files(&app).take_problems()
-}

@@ -2,6 +2,7 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { SessionState } from "./lib/bindings/SessionState";
+import type { StorageProblem } from "./lib/bindings/StorageProblem";
 import * as commands from "./lib/commands";
 import { setLocale } from "./lib/i18n.svelte";
 import { session, startEarly } from "./lib/session.svelte";
@@ -11,8 +12,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
   const actual = await importOriginal<typeof import("./lib/commands")>();
   return {
     ...actual,
-    sessionRestore: vi.fn(),
-    demoPrefill: vi.fn(),
+    sessionStart: vi.fn(),
     signIn: vi.fn(),
     signOut: vi.fn(),
     organisationsList: vi.fn(),
@@ -20,13 +20,19 @@ vi.mock("./lib/commands", async (importOriginal) => {
     draftLoad: vi.fn(),
     draftSave: vi.fn(),
     appReady: vi.fn(),
-    storageProblems: vi.fn(),
     serverAddressCheck: vi.fn(),
-    onSessionState: vi.fn(),
   };
 });
 
 let shellSays: (state: SessionState) => void = () => {};
+
+/** The start's answer (one request, \`session_start\`): \`state\`, and \`problems\` set aside. */
+function startsWith(state: SessionState, problems: StorageProblem[] = []) {
+  vi.mocked(commands.sessionStart).mockImplementation(async (onState) => {
+    shellSays = onState;
+    return { session: state, storageProblems: problems, prefill: null };
+  });
+}
 
 const signedIn: SessionState = {
   status: "signedIn",
@@ -38,18 +44,12 @@ const signedIn: SessionState = {
 
 beforeEach(() => {
   vi.resetAllMocks();
-  vi.mocked(commands.demoPrefill).mockResolvedValue(null);
   vi.mocked(commands.appReady).mockResolvedValue(undefined);
   vi.mocked(commands.organisationsList).mockResolvedValue({ total: 0, activeId: null, contactsSupported: false });
   vi.mocked(commands.draftLoad).mockResolvedValue([]);
   vi.mocked(commands.draftSave).mockResolvedValue(undefined);
-  vi.mocked(commands.storageProblems).mockResolvedValue([]);
   // Rust's answer for the address these tests use (the rule itself is tested in oas-api).
   vi.mocked(commands.serverAddressCheck).mockResolvedValue({ apiRoot: "http://127.0.0.1:8765/api/", plainHttp: true, thisComputer: true });
-  vi.mocked(commands.onSessionState).mockImplementation(async (f) => {
-    shellSays = f;
-    return () => {};
-  });
   setLocale("en");
   session.state = null;
   session.restoreError = null;
@@ -63,7 +63,7 @@ beforeEach(() => {
 
 describe("App", () => {
   it("restores the session and greets the user, then marks itself ready", async () => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     render(App);
     expect(await screen.findByRole("heading", { name: "Hello, demo" })).toBeInTheDocument();
     expect(screen.getByText("API key ending …7Q2")).toBeInTheDocument();
@@ -74,7 +74,7 @@ describe("App", () => {
 
   it("greets in Spanish", async () => {
     setLocale("es");
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     render(App);
     expect(await screen.findByRole("heading", { name: "Hola, demo" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Cerrar sesión" })).toBeInTheDocument();
@@ -82,7 +82,7 @@ describe("App", () => {
 
   it("signs out back to the sign-in form with the remembered details", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     vi.mocked(commands.signOut).mockResolvedValue({
       status: "signedOut",
       remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com", userId: 1 },
@@ -97,7 +97,7 @@ describe("App", () => {
   });
 
   it("shows the sign-in form with a banner when the session cannot be restored", async () => {
-    vi.mocked(commands.sessionRestore).mockRejectedValue({ code: "unreachable", message: "connect error" });
+    vi.mocked(commands.sessionStart).mockRejectedValue({ code: "unreachable", message: "connect error" });
     render(App);
     expect(await screen.findByRole("button", { name: "Try again" })).toBeInTheDocument();
     expect(screen.getByRole("alert")).toHaveTextContent("could not reach this server");
@@ -105,7 +105,7 @@ describe("App", () => {
   });
 
   it("keeps the remembered details when the keychain is locked at start, and says why", async () => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue({
+    startsWith({
       status: "signedOut",
       remembered: { server: "http://127.0.0.1:8765/api/", username: "demo", email: "demo@example.com", userId: 1 },
       savedKeyHint: null,
@@ -120,7 +120,7 @@ describe("App", () => {
 
   it("navigates to Organizations", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     render(App);
     await user.click(await screen.findByRole("button", { name: "Organizations" }));
     expect(await screen.findByRole("heading", { name: "Organizations", level: 1 })).toBeInTheDocument();
@@ -128,7 +128,7 @@ describe("App", () => {
   });
 
   it("says plainly when the keychain refused to keep a renewed sign-in", async () => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     render(App);
     await screen.findByRole("heading", { name: "Hello, demo" });
     shellSays({ ...signedIn, staysSignedIn: false });
@@ -139,8 +139,9 @@ describe("App", () => {
 
   it("tells once that an unreadable settings file was set aside", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.sessionRestore).mockResolvedValue({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null });
-    vi.mocked(commands.storageProblems).mockResolvedValue([{ file: "settings.json", keptAs: "/data/settings.json.corrupt-1700000000" }]);
+    startsWith({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null }, [
+      { file: "settings.json", keptAs: "/data/settings.json.corrupt-1700000000" },
+    ]);
     render(App);
     const alert = await screen.findByText(/settings.json could not be read/);
     expect(alert).toHaveTextContent("/data/settings.json.corrupt-1700000000");
@@ -151,7 +152,7 @@ describe("App", () => {
   it("keeps the open form's last keystrokes when the session ends and brings the form back after signing in", async () => {
     const user = userEvent.setup();
     const acme = { id: 4, name: "Acme", baseCurrency: "EUR", currencies: ["EUR"], image: null, isActive: null, contacts: null };
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
       onRows({ rows: [acme], loaded: 1, total: 1, restart: false, activeId: null });
       return { total: 1, activeId: null, contactsSupported: false };
@@ -184,26 +185,27 @@ describe("App", () => {
 
 describe("start-up before mounting (main.ts)", () => {
   it("builds the first screen as itself, never the splash, and asks Rust once", async () => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     await startEarly(1_000);
     render(App);
     // Straight away, in the first render: no "Starting…" in between.
     expect(screen.queryByText("Starting OAS Desktop…")).not.toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Hello, demo" })).toBeInTheDocument();
     await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
-    expect(commands.sessionRestore).toHaveBeenCalledTimes(1);
-    expect(commands.storageProblems).toHaveBeenCalledTimes(1);
+    expect(commands.sessionStart).toHaveBeenCalledTimes(1);
   });
 
   it("shows the splash when the keychain is slow to answer, then the screen it answers", async () => {
     let answer: (state: SessionState) => void = () => {};
-    vi.mocked(commands.sessionRestore).mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    vi.mocked(commands.sessionStart).mockReturnValue(
+      new Promise((resolve) => (answer = (state) => resolve({ session: state, storageProblems: [], prefill: null }))),
+    );
     await startEarly(20);
     render(App);
     expect(screen.getByText("Starting OAS Desktop…")).toBeInTheDocument();
     answer(signedIn);
     expect(await screen.findByRole("heading", { name: "Hello, demo" })).toBeInTheDocument();
     await waitFor(() => expect(document.documentElement.dataset.ready).toBe("1"));
-    expect(commands.sessionRestore).toHaveBeenCalledTimes(1);
+    expect(commands.sessionStart).toHaveBeenCalledTimes(1);
   });
 });

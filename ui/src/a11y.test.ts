@@ -6,6 +6,7 @@ import axe from "axe-core";
 import { tick } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SessionState } from "./lib/bindings/SessionState";
+import type { StorageProblem } from "./lib/bindings/StorageProblem";
 import * as commands from "./lib/commands";
 import { setLocale, type Locale } from "./lib/i18n.svelte";
 import { session, type Screen } from "./lib/session.svelte";
@@ -19,8 +20,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
   const actual = await importOriginal<typeof import("./lib/commands")>();
   return {
     ...actual,
-    sessionRestore: vi.fn(),
-    demoPrefill: vi.fn(),
+    sessionStart: vi.fn(),
     appReady: vi.fn(),
     organisationsList: vi.fn(),
     onConnectionState: vi.fn(),
@@ -29,10 +29,15 @@ vi.mock("./lib/commands", async (importOriginal) => {
     passwordStrength: vi.fn(),
     themeGet: vi.fn(),
     appInfo: vi.fn(),
-    storageProblems: vi.fn(),
-    onSessionState: vi.fn(),
   };
 });
+
+/** The start's answer (one request, \`session_start\`): \`state\`, and \`problems\` set aside. */
+function startsWith(state: SessionState, problems: StorageProblem[] = []) {
+  vi.mocked(commands.sessionStart).mockImplementation(async () => {
+    return { session: state, storageProblems: problems, prefill: null };
+  });
+}
 
 const signedIn: SessionState = {
   status: "signedIn",
@@ -58,11 +63,8 @@ beforeEach(() => {
   session.notice = null;
   session.screen = "home";
   session.keyRejected = false;
-  vi.mocked(commands.demoPrefill).mockResolvedValue(null);
   vi.mocked(commands.appReady).mockResolvedValue(undefined);
   vi.mocked(commands.draftLoad).mockResolvedValue([]);
-  vi.mocked(commands.storageProblems).mockResolvedValue([]);
-  vi.mocked(commands.onSessionState).mockResolvedValue(() => {});
   vi.mocked(commands.onConnectionState).mockResolvedValue(() => {});
   vi.mocked(commands.organisationsList).mockImplementation(async (onRows) => {
     const rows = [
@@ -101,7 +103,7 @@ describe.each(CASES)("accessibility in %s, %s theme", (locale, theme) => {
   });
 
   it("sign-in screen", async () => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null });
+    startsWith({ status: "signedOut", remembered: { server: "", username: "", email: "", userId: null }, savedKeyHint: null });
     render(App);
     await screen.findAllByRole("button", { name: locale === "en" ? "Sign in" : "Iniciar sesión" });
     expect(document.documentElement.dataset.theme).toBe(theme);
@@ -109,7 +111,7 @@ describe.each(CASES)("accessibility in %s, %s theme", (locale, theme) => {
   });
 
   it.each(["organisations", "account", "about", "import"] as Screen[])("%s screen, user menu open, key dialog open", async (screenName) => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     render(App);
     const menu = await screen.findByRole("button", { expanded: false, name: /demo/ });
     session.screen = screenName;
@@ -129,7 +131,7 @@ describe.each(CASES)("accessibility in %s, %s theme", (locale, theme) => {
   });
 
   it.each(["organisations", "account"] as Screen[])("%s screen while the server cannot be reached (offline banner, actions disabled)", async (screenName) => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     render(App);
     await screen.findByRole("button", { expanded: false, name: /demo/ });
     session.screen = screenName;
@@ -142,7 +144,7 @@ describe.each(CASES)("accessibility in %s, %s theme", (locale, theme) => {
   });
 
   it("organisation form (new), and while the server cannot be reached", async () => {
-    vi.mocked(commands.sessionRestore).mockResolvedValue(signedIn);
+    startsWith(signedIn);
     render(App);
     await screen.findByRole("button", { expanded: false, name: /demo/ });
     session.screen = "organisations";

@@ -7,6 +7,7 @@ import { tick } from "svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ServersView } from "./lib/bindings/ServersView";
 import type { SessionState } from "./lib/bindings/SessionState";
+import type { StorageProblem } from "./lib/bindings/StorageProblem";
 import * as commands from "./lib/commands";
 import { setLocale, type Locale } from "./lib/i18n.svelte";
 import { organisations } from "./lib/organisations.svelte";
@@ -24,14 +25,11 @@ vi.mock("./lib/commands", async (importOriginal) => {
   const actual = await importOriginal<typeof import("./lib/commands")>();
   return {
     ...actual,
-    sessionRestore: vi.fn(),
-    demoPrefill: vi.fn(),
+    sessionStart: vi.fn(),
     appReady: vi.fn(),
     organisationsList: vi.fn(),
     draftLoad: vi.fn(),
     themeGet: vi.fn(),
-    storageProblems: vi.fn(),
-    onSessionState: vi.fn(),
     serversList: vi.fn(),
     serverSelect: vi.fn(),
     serverAdd: vi.fn(),
@@ -40,6 +38,13 @@ vi.mock("./lib/commands", async (importOriginal) => {
     serverAddressCheck: vi.fn(),
   };
 });
+
+/** The start's answer (one request, \`session_start\`): \`state\`, and \`problems\` set aside. */
+function startsWith(state: SessionState, problems: StorageProblem[] = []) {
+  vi.mocked(commands.sessionStart).mockImplementation(async () => {
+    return { session: state, storageProblems: problems, prefill: null };
+  });
+}
 
 const onA: SessionState = {
   status: "signedIn",
@@ -97,11 +102,8 @@ beforeEach(() => {
   servers.view = null;
   servers.manageOpen = false;
   vi.mocked(invoke).mockRejectedValue(new Error("no shell in tests"));
-  vi.mocked(commands.demoPrefill).mockResolvedValue(null);
   vi.mocked(commands.appReady).mockResolvedValue(undefined);
   vi.mocked(commands.draftLoad).mockResolvedValue([]);
-  vi.mocked(commands.storageProblems).mockResolvedValue([]);
-  vi.mocked(commands.onSessionState).mockResolvedValue(() => {});
   vi.mocked(commands.themeGet).mockResolvedValue("light");
   vi.mocked(commands.serverAddressCheck).mockResolvedValue({ apiRoot: "http://127.0.0.1:8765/api/", plainHttp: true, thisComputer: true });
 });
@@ -109,7 +111,7 @@ beforeEach(() => {
 describe("server menu", () => {
   it("names the server in use and switches to a signed-in one in two clicks, with its last list", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.sessionRestore).mockResolvedValue(onA);
+    startsWith(onA);
     vi.mocked(commands.serversList).mockResolvedValue(view("a", onA));
     vi.mocked(commands.organisationsList).mockImplementation(listing([org(1, "Acme of A")]));
     render(App);
@@ -149,7 +151,7 @@ describe("server menu", () => {
 
   it("choosing a signed-out server shows its sign-in form, prefilled", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.sessionRestore).mockResolvedValue(onA);
+    startsWith(onA);
     vi.mocked(commands.serversList).mockResolvedValue(view("a", onA, false));
     const form: SessionState = {
       status: "signedOut",
@@ -174,7 +176,7 @@ describe("server menu", () => {
 describe("manage servers", () => {
   async function openManage() {
     const user = userEvent.setup();
-    vi.mocked(commands.sessionRestore).mockResolvedValue(onA);
+    startsWith(onA);
     vi.mocked(commands.serversList).mockResolvedValue(view("a", onA));
     render(App);
     await user.click(await screen.findByRole("button", { name: /Server in use: Production/ }));
@@ -226,7 +228,7 @@ describe("manage servers", () => {
 describe.each(["en", "es"] as Locale[])("accessibility of the server pieces in %s", (locale) => {
   it("header menu open, manage dialog open, and the sign-in form's server list: no violations", async () => {
     setLocale(locale);
-    vi.mocked(commands.sessionRestore).mockResolvedValue(onA);
+    startsWith(onA);
     vi.mocked(commands.serversList).mockResolvedValue(view("a", onA));
     render(App);
     const menu = await screen.findByRole("button", { name: /Production/, expanded: false });
@@ -275,7 +277,7 @@ describe("profile colours", () => {
 describe("late answers after a switch", () => {
   it("a failure of the server used before never signs the new one out, nor changes its session", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.sessionRestore).mockResolvedValue(onA);
+    startsWith(onA);
     vi.mocked(commands.serversList).mockResolvedValue(view("a", onA));
     render(App);
     await screen.findByRole("button", { name: /Server in use: Production/ });

@@ -4,7 +4,7 @@ import type { AddressCheck } from "./bindings/AddressCheck";
 import type { Activation } from "./bindings/Activation";
 import { listen } from "@tauri-apps/api/event";
 import type { ConnectionState } from "./bindings/ConnectionState";
-import type { DemoPrefill } from "./bindings/DemoPrefill";
+import type { StartState } from "./bindings/StartState";
 import { ERROR_CODES } from "./bindings/errorCodes";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Link } from "./bindings/Link";
@@ -22,7 +22,6 @@ import type { SavedDraft } from "./bindings/SavedDraft";
 import type { SessionState } from "./bindings/SessionState";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import type { UpdateCheck } from "./bindings/UpdateCheck";
-import type { StorageProblem } from "./bindings/StorageProblem";
 import type { ServerInput } from "./bindings/ServerInput";
 import type { ServersView } from "./bindings/ServersView";
 import type { Choices } from "./bindings/Choices";
@@ -78,18 +77,22 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** Tells the shell the first screen is painted (the start-up benchmark times this). */
 export const appReady = (marks?: Record<string, number>) => call<void>("app_ready", { marks });
 
+/**
+ * The page's start, in one request (at start-up every request in flight delays the others'
+ * answers): the session, the settings or drafts files that could not be read (kept aside, each told
+ * once) and, in demo builds, the demo account; from then on `onState` hears when a session changes
+ * on its own (e.g. the keychain refused to keep it).
+ */
+export const sessionStart = (onState: (state: SessionState) => void) =>
+  call<StartState>("session_start", { updates: new Channel<SessionState>(onState) });
+/** The session again (a retry after the start's restore failed). */
 export const sessionRestore = () => call<SessionState>("session_restore");
 export const signIn = (request: SignInRequest) => call<SessionState>("sign_in", { request });
 export const signOut = () => call<SessionState>("sign_out");
 /** What a typed server address means (Rust's rule): the API root, or invalid/insecure_address. */
 export const serverAddressCheck = (input: string) => call<AddressCheck>("server_address_check", { input });
-/** The shell's word when a session changes on its own (the event `session-state`). */
-export const onSessionState = (f: (state: SessionState) => void) => listen<SessionState>("session-state", (e) => f(e.payload));
 /** Deletes the saved API key and the remembered profile of this server. */
 export const forgetServer = () => call<SessionState>("forget_server");
-/** Settings or drafts files that could not be read at start (kept aside), each told once. */
-export const storageProblems = () => call<StorageProblem[]>("storage_problems");
-export const demoPrefill = () => call<DemoPrefill | null>("demo_prefill");
 export const openAccessRequest = () => call<void>("open_access_request");
 
 /** Every organisation: rows come to `onRows` as the pages arrive (the first page at once); the

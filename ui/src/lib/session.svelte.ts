@@ -87,16 +87,16 @@ export function start(): Promise<void> {
 }
 
 async function run(): Promise<void> {
-  commands.onSessionState(applyShellState).catch(() => {
-    // Without the event the app still works; only a late keychain failure goes unannounced.
-  });
-  const [restored, prefill, problems] = await Promise.allSettled([
-    commands.sessionRestore(),
-    commands.demoPrefill(),
-    commands.storageProblems(),
-  ]);
-  session.prefill = prefill.status === "fulfilled" ? prefill.value : null;
-  session.storageProblems = problems.status === "fulfilled" ? problems.value : [];
+  // One request: the session, what else the first screen shows, and the shell's later word.
+  let restored: PromiseSettledResult<SessionState>;
+  try {
+    const started = await commands.sessionStart(applyShellState);
+    session.prefill = started.prefill;
+    session.storageProblems = started.storageProblems;
+    restored = { status: "fulfilled", value: started.session };
+  } catch (reason) {
+    restored = { status: "rejected", reason };
+  }
   // A restored session's first screen is the signed-in one: its code is here before it is shown.
   if (restored.status === "fulfilled" && restored.value.status === "signedIn") await loadShell().catch(() => {});
   applyRestore(restored);
