@@ -272,33 +272,37 @@ def main():
     r = ratio(s_app, s_base)
     row(f"Start-up: spawn → first screen painted (median of the runs without a launch stall; stalled: {stalls})", fmt(s_app, " ms", 0), fmt(s_base, " ms", 0), r,
         "≤ 1.15× baseline", None if r is None else r <= TARGETS["startup"])
+    def startup_floor(kind, name):
+        """A start-up floor measured against the baseline in runs of its own: its runs, and its median,
+        the baseline's and how many of each stalled (None without runs of both)."""
+        of = load_runs(os.path.join(a.out_dir, name))
+        mine, base = ok_runs(kind, of), ok_runs("baseline", of)
+        if not (mine and base):
+            return mine, None
+        stalls = f"stalled: {sum(map(stalled, mine))} of {len(mine)}, {sum(map(stalled, base))} of {len(base)}"
+        return mine, (med([r["startup_ms"] for r in unstalled(mine)]), med([r["startup_ms"] for r in unstalled(base)]), stalls)
+
     # The floor under start-up: the first screen as a static page, against the baseline of its own runs.
-    floor_runs = load_runs(os.path.join(a.out_dir, "runs-first-screen.jsonl"))
-    fs_runs, fs_base = ok_runs("first_screen", floor_runs), ok_runs("baseline", floor_runs)
-    if fs_runs and fs_base:
-        s_fs = med([r["startup_ms"] for r in unstalled(fs_runs)])
-        s_fs_base = med([r["startup_ms"] for r in unstalled(fs_base)])
+    fs_runs, fs = startup_floor("first_screen", "runs-first-screen.jsonl")
+    if fs:
         row("Start-up floor: the baseline showing OAS Desktop's first screen as a static page, its markup and "
             "stylesheets as the app painted them (`bench/first_screen.mjs`) with the baseline's ready script and "
             "nothing else; against the baseline in runs of their own (column 3), medians of the runs without a launch "
-            f"stall (stalled: {sum(map(stalled, fs_runs))} of {len(fs_runs)}, {sum(map(stalled, fs_base))} of {len(fs_base)}). "
+            f"stall ({fs[2]}). "
             "What the screen costs to paint; the rest of the figure above is the app's script (evaluated, first IPC, "
-            "screen built)", fmt(s_fs, " ms", 0), fmt(s_fs_base, " ms", 0), ratio(s_fs, s_fs_base),
+            "screen built)", fmt(fs[0], " ms", 0), fmt(fs[1], " ms", 0), ratio(fs[0], fs[1]),
             "(reported: the floor under the figure above)", None)
     # The same screen shown once the page has one answer from Rust, as the app's waits for the session.
-    ipc_runs = load_runs(os.path.join(a.out_dir, "runs-first-screen-ipc.jsonl"))
-    fsi_runs, fsi_base = ok_runs("first_screen_ipc", ipc_runs), ok_runs("baseline", ipc_runs)
-    if fsi_runs and fsi_base:
-        s_fsi = med([r["startup_ms"] for r in unstalled(fsi_runs)])
-        s_fsi_base = med([r["startup_ms"] for r in unstalled(fsi_base)])
+    fsi_runs, fsi = startup_floor("first_screen_ipc", "runs-first-screen-ipc.jsonl")
+    if fsi:
         row("Start-up floor with one IPC: the static first screen above, but kept inert in the page "
             "(`<template>`) until the page has one answer from Rust (an asynchronous command, as the app's "
-            "`session_restore` is), then shown with one clone (`bench/baseline/first-screen-ipc/main.js`); "
+            "`session_start` is), then shown with one clone (`bench/baseline/first-screen-ipc/main.js`); "
             "against the baseline in runs of their own (column 3), medians of the runs without a launch stall "
-            f"(stalled: {sum(map(stalled, fsi_runs))} of {len(fsi_runs)}, {sum(map(stalled, fsi_base))} of {len(fsi_base)}). "
+            f"({fsi[2]}). "
             "The floor of a first screen that waits for its data; the rest of the start-up figure is the app's "
             "script (its size, its first IPC's time beyond this page's, building the screen)",
-            fmt(s_fsi, " ms", 0), fmt(s_fsi_base, " ms", 0), ratio(s_fsi, s_fsi_base),
+            fmt(fsi[0], " ms", 0), fmt(fsi[1], " ms", 0), ratio(fsi[0], fsi[1]),
             "(reported: the floor under the start-up figure, with its one IPC)", None)
     r = ratio(m_app, m_base)
     row("Memory: PSS of the process tree 10 s after ready (median)", fmt(m_app, " MiB"), fmt(m_base, " MiB"), r,

@@ -43,7 +43,7 @@ fn app_ready(marks: Option<BTreeMap<String, f64>>) {
 
 /// The start-up floor with one IPC (`--features first-screen-ipc`): what its page waits for before
 /// it shows the first screen, as OAS Desktop's page waits for the session. Asynchronous, as the
-/// app's `session_restore` is; the answer is already known, as the app's early restore's is.
+/// app's `session_start` is; the answer is already known, as the app's early restore's is.
 #[cfg(feature = "first-screen-ipc")]
 #[tauri::command]
 async fn first_screen_data() -> &'static str {
