@@ -66,12 +66,14 @@ pub async fn session_start<R: Runtime>(
     updates: Channel<SessionState>,
 ) -> Result<StartState, IpcError> {
     app.state::<SessionUpdates>().subscribe(updates);
+    let session = session_restore(app.clone(), sessions, early).await?;
+    // Both are handed over once (the prefill's file is deleted): taken only once there is an
+    // answer to carry them.
     let storage_problems = settings::files(&app).take_problems();
     #[cfg(feature = "demo")]
     let prefill = super::bench::demo_prefill();
     #[cfg(not(feature = "demo"))]
     let prefill = None;
-    let session = session_restore(app, sessions, early).await?;
     Ok(StartState { session, storage_problems, prefill })
 }
 
@@ -173,4 +175,51 @@ pub async fn forget_server<R: Runtime>(
 #[tauri::command]
 pub fn open_access_request() -> Result<(), IpcError> {
     super::open_in_browser(ACCESS_REQUEST_URL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipc::Remembered;
+    use std::sync::{Arc, Mutex};
+    use tauri::ipc::InvokeResponseBody;
+
+    /// A channel that keeps what it is sent, as JSON text.
+    fn recording() -> (Channel<SessionState>, Arc<Mutex<Vec<String>>>) {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let into = got.clone();
+        let channel = Channel::new(move |body| {
+            if let InvokeResponseBody::Json(json) = body {
+                into.lock().unwrap().push(json);
+            }
+            Ok(())
+        });
+        (channel, got)
+    }
+
+    fn signed_out(server: &str) -> SessionState {
+        let remembered = Remembered { server: server.into(), ..Remembered::default() };
+        SessionState::SignedOut { remembered, saved_key_hint: None, restore_error: None }
+    }
+
+    #[test]
+    fn session_changes_go_to_the_last_page_that_started_and_nowhere_before_one_did() {
+        let updates = SessionUpdates::default();
+        // No page yet: nothing to send to, and nothing fails.
+        updates.send(signed_out("https://a.example/api/"));
+
+        let (first, first_got) = recording();
+        updates.subscribe(first);
+        updates.send(signed_out("https://b.example/api/"));
+        assert_eq!(first_got.lock().unwrap().len(), 1);
+        assert!(first_got.lock().unwrap()[0].contains("https://b.example/api/"), "{:?}", first_got.lock().unwrap());
+
+        // A reloaded page starts again: only its channel hears what follows.
+        let (second, second_got) = recording();
+        updates.subscribe(second);
+        updates.send(signed_out("https://c.example/api/"));
+        assert_eq!(first_got.lock().unwrap().len(), 1);
+        assert_eq!(second_got.lock().unwrap().len(), 1);
+        assert!(second_got.lock().unwrap()[0].contains("https://c.example/api/"));
+    }
 }
