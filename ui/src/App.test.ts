@@ -26,7 +26,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
 
 let shellSays: (state: SessionState) => void = () => {};
 
-/** The start's answer (one request, \`session_start\`): \`state\`, and \`problems\` set aside. */
+/** The start's answer (one request, `session_start`): `state`, and `problems` set aside. */
 function startsWith(state: SessionState, problems: StorageProblem[] = []) {
   vi.mocked(commands.sessionStart).mockImplementation(async (onState) => {
     shellSays = onState;

@@ -32,7 +32,7 @@ vi.mock("./lib/commands", async (importOriginal) => {
   };
 });
 
-/** The start's answer (one request, \`session_start\`): \`state\`, and \`problems\` set aside. */
+/** The start's answer (one request, `session_start`): `state`, and `problems` set aside. */
 function startsWith(state: SessionState, problems: StorageProblem[] = []) {
   vi.mocked(commands.sessionStart).mockImplementation(async () => {
     return { session: state, storageProblems: problems, prefill: null };
